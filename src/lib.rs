@@ -1,0 +1,17 @@
+//! `factsheet`: from the source texts of a diplomatic summit to a cited fact sheet.
+//!
+//! The pipeline, one module per stage, each a function of the previous stage's output:
+//! [`ingest`] → [`normalise`] → [`segment`] → [`extract`] (with [`rules`]) →
+//! [`consolidate`] → [`render`]. See `DESIGN.md` and the README.
+
+pub mod commands;
+pub mod error;
+pub mod ingest;
+pub mod normalise;
+pub mod pipeline;
+pub mod segment;
+pub mod summit;
+pub mod text;
+pub mod yaml;
+
+pub use error::{Error, Result};

@@ -1,0 +1,220 @@
+//! Stage 2: turn a decoded source into clean paragraphs of normalised text, keeping
+//! a map from every character back to its bytes in the original file.
+//!
+//! Markdown loses its front matter (kept as metadata), tags, entities and syntax;
+//! every format then has its paragraphs rebuilt ([`paragraphs`]) and its characters
+//! normalised ([`chars`]). The result is one paragraph per line.
+
+pub mod chars;
+pub mod markup;
+pub mod paragraphs;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::ingest::RawSource;
+use crate::summit::{SourceConfig, SourceFormat};
+use crate::text::{MappedChar, MappedText};
+
+/// A source after normalisation: one paragraph per line of `text`.
+#[derive(Debug, Clone)]
+pub struct NormalisedSource {
+    /// The source's declaration, with gaps filled from its front matter.
+    pub config: SourceConfig,
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Its layout.
+    pub format: SourceFormat,
+    /// Paragraphs separated by `\n`, each character mapped to the original bytes.
+    pub text: MappedText,
+    /// Scalar fields of the Markdown front matter, if any.
+    pub front_matter: BTreeMap<String, String>,
+}
+
+/// Normalises a decoded source.
+pub fn normalise(raw: &RawSource) -> Result<NormalisedSource> {
+    let mut front_matter = BTreeMap::new();
+    let body: Vec<MappedChar> = match raw.format {
+        SourceFormat::Markdown => {
+            let (fm, rest) = markup::split_front_matter(&raw.chars);
+            if let Some(fm) = fm {
+                front_matter = parse_front_matter(&raw.path, &fm)?;
+            }
+            markup::strip_markup(rest)
+        }
+        SourceFormat::Text | SourceFormat::PdfText => raw.chars.clone(),
+    };
+    let mut out: Vec<MappedChar> = Vec::with_capacity(body.len());
+    for para in paragraphs::paragraphs(&body, raw.format) {
+        let clean = chars::normalise_paragraph(&para);
+        if clean.is_empty() {
+            continue;
+        }
+        if let Some(last) = out.last() {
+            out.push(MappedChar::new('\n', last.end, last.end));
+        }
+        out.extend(clean);
+    }
+    let mut config = raw.config.clone();
+    fill_from_front_matter(&mut config, &front_matter);
+    Ok(NormalisedSource {
+        config,
+        path: raw.path.clone(),
+        format: raw.format,
+        text: MappedText::from_chars(&out),
+        front_matter,
+    })
+}
+
+/// Normalises a fragment of a source known to lie inside one paragraph (a sentence,
+/// or the text an exclusion is anchored on): every line break in it is a soft break.
+pub fn normalise_span(format: SourceFormat, fragment: &str) -> String {
+    let chars: Vec<MappedChar> = fragment
+        .char_indices()
+        .map(|(i, c)| MappedChar::new(c, i as u32, (i + c.len_utf8()) as u32))
+        .collect();
+    let body = match format {
+        SourceFormat::Markdown => markup::strip_markup(&chars),
+        _ => chars,
+    };
+    // Treat every break as a soft break: rebuild as one paragraph.
+    let mut joined: Vec<MappedChar> = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        let c = body[i];
+        if matches!(c.ch, '\n' | '\r' | markup::PARAGRAPH_BREAK) {
+            let next = body[i..]
+                .iter()
+                .find(|n| !n.ch.is_whitespace() && n.ch != markup::PARAGRAPH_BREAK);
+            let prev = joined.iter().rev().find(|p| !p.ch.is_whitespace());
+            let latin = |c: Option<&MappedChar>| c.is_some_and(|c| c.ch.is_ascii_alphanumeric());
+            if latin(prev) && latin(next) {
+                joined.push(c.with(' '));
+            }
+            i += 1;
+            continue;
+        }
+        joined.push(c);
+        i += 1;
+    }
+    chars::normalise_paragraph(&joined)
+        .iter()
+        .map(|c| c.ch)
+        .collect()
+}
+
+fn parse_front_matter(path: &std::path::Path, text: &str) -> Result<BTreeMap<String, String>> {
+    let value = crate::yaml::value_from_str(path, text).map_err(|e| match e {
+        // The front matter starts on line 2 of the file (after the opening `---`).
+        Error::Yaml {
+            path,
+            line,
+            message,
+        } => Error::Yaml {
+            path,
+            line: line.map(|l| l + 1),
+            message: format!("front matter: {message}"),
+        },
+        other => other,
+    })?;
+    let mut out = BTreeMap::new();
+    if let serde_yaml::Value::Mapping(map) = value {
+        for (k, v) in map {
+            let (Some(k), Some(v)) = (k.as_str(), scalar(&v)) else {
+                continue;
+            };
+            out.insert(k.to_string(), v);
+        }
+    }
+    Ok(out)
+}
+
+fn scalar(v: &serde_yaml::Value) -> Option<String> {
+    match v {
+        serde_yaml::Value::String(s) => Some(s.trim().to_string()),
+        serde_yaml::Value::Number(n) => Some(n.to_string()),
+        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Uses front-matter `title`, `date`, `author`/`source` and `url`/`link` where
+/// summit.yaml left the field empty.
+fn fill_from_front_matter(config: &mut SourceConfig, fm: &BTreeMap<String, String>) {
+    let get = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| fm.get(*k))
+            .filter(|v| !v.is_empty())
+            .cloned()
+    };
+    if config.title.is_none() {
+        config.title = get(&["title"]);
+    }
+    if config.outlet.is_none() {
+        config.outlet = get(&["source", "outlet", "author"]);
+    }
+    if config.url.is_none() {
+        config.url = get(&["url", "link", "source_url", "original_url"]);
+    }
+    if config.date.is_none() {
+        config.date = get(&["date"]).and_then(|d| parse_loose_date(&d));
+    }
+}
+
+/// Reads `2022-01-26`, `2022-01-26T07:54:00Z` or `Wed, 26 Jan 2022 07:54:00 GMT`.
+pub fn parse_loose_date(s: &str) -> Option<String> {
+    let s = s.trim();
+    if s.len() >= 10 && crate::summit::check_date(&s[..10]).is_ok() {
+        return Some(s[..10].to_string());
+    }
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let words: Vec<&str> = s.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    let day = words
+        .iter()
+        .find_map(|w| w.parse::<u32>().ok().filter(|d| (1..=31).contains(d)))?;
+    let month = words.iter().find_map(|w| {
+        let w = w.to_ascii_lowercase();
+        MONTHS.iter().position(|m| w.starts_with(m)).map(|p| p + 1)
+    })?;
+    let year = words
+        .iter()
+        .find_map(|w| w.parse::<u32>().ok().filter(|y| (1900..=2999).contains(y)))?;
+    let date = format!("{year:04}-{month:02}-{day:02}");
+    crate::summit::check_date(&date).ok().map(|_| date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loose_dates() {
+        assert_eq!(
+            parse_loose_date("Wed, 26 Jan 2022 07:54:00 GMT").as_deref(),
+            Some("2022-01-26")
+        );
+        assert_eq!(
+            parse_loose_date("2023-05-19T08:00:00+08:00").as_deref(),
+            Some("2023-05-19")
+        );
+        assert_eq!(parse_loose_date("yesterday"), None);
+    }
+
+    #[test]
+    fn span_normalisation_joins_lines_and_strips_markup() {
+        assert_eq!(
+            normalise_span(SourceFormat::PdfText, "坚定支持各\n\n国维护本国主权。"),
+            "坚定支持各国维护本国主权。"
+        );
+        assert_eq!(
+            normalise_span(
+                SourceFormat::Markdown,
+                "将进口<a href=\"x\">农产品</a>,继续"
+            ),
+            "将进口农产品，继续"
+        );
+    }
+}

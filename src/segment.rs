@@ -1,0 +1,259 @@
+//! Stage 3: split normalised paragraphs into sentences, each with a stable id
+//! (source, paragraph, sentence), its byte span in the original file, a
+//! simplified-character view for matching, and whether it lies in a left-out span.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::normalise::{NormalisedSource, normalise_span};
+use crate::summit::{SourceConfig, SourceFormat};
+use crate::text::{MappedText, is_closer, is_terminator};
+
+/// One sentence of a source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sentence {
+    /// The source's name (its path under `sources/`).
+    pub source: String,
+    /// 1-based paragraph number within the source.
+    pub para: usize,
+    /// 1-based sentence number within the paragraph.
+    pub sentence: usize,
+    /// Byte offset in the original file where the sentence begins.
+    pub start: usize,
+    /// Byte offset in the original file just after the sentence.
+    pub end: usize,
+    /// The normalised sentence, in the source's own characters.
+    pub text: String,
+    /// The sentence in simplified characters, when that differs from `text`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simplified: Option<String>,
+    /// True when the sentence lies in a span summit.yaml leaves out.
+    pub excluded: bool,
+    /// Where the sentence lies in the document's normalised text.
+    #[serde(skip)]
+    pub range: Range<usize>,
+}
+
+impl Sentence {
+    /// The stable id `source:para:sentence`.
+    pub fn id(&self) -> String {
+        format!("{}:{}:{}", self.source, self.para, self.sentence)
+    }
+
+    /// The text rules match against: the simplified view when there is one.
+    pub fn match_text(&self) -> &str {
+        self.simplified.as_deref().unwrap_or(&self.text)
+    }
+}
+
+/// A segmented source: its normalised text and its sentences.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The source's declaration (with front-matter gaps filled).
+    pub config: SourceConfig,
+    /// Its layout.
+    pub format: SourceFormat,
+    /// The normalised text, one paragraph per line.
+    pub text: MappedText,
+    /// Every sentence, in reading order.
+    pub sentences: Vec<Sentence>,
+}
+
+impl Document {
+    /// The source's name in citations.
+    pub fn name(&self) -> &str {
+        &self.config.file
+    }
+
+    /// The sentences that are not left out.
+    pub fn included(&self) -> impl Iterator<Item = &Sentence> {
+        self.sentences.iter().filter(|s| !s.excluded)
+    }
+
+    /// The original byte span of `range` within sentence `s` (byte offsets of `s.text`).
+    pub fn origin_in_sentence(&self, s: &Sentence, range: Range<usize>) -> Range<usize> {
+        if range.is_empty() {
+            let at = self.text.origin_of(s.range.start..s.range.end).start;
+            return at..at;
+        }
+        self.text
+            .origin_of(s.range.start + range.start..s.range.start + range.end)
+    }
+}
+
+/// Converts traditional characters to simplified ones for matching, with OpenCC's
+/// `t2s` tables. Built once and passed to [`segment`]; holds no other state.
+pub struct Simplifier {
+    opencc: ferrous_opencc::OpenCC,
+}
+
+impl Simplifier {
+    /// Loads OpenCC's traditional-to-simplified tables (embedded in the binary).
+    pub fn new() -> Result<Self> {
+        let opencc =
+            ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s)
+                .map_err(|e| Error::Failed(format!("cannot load OpenCC t2s tables: {e}")))?;
+        Ok(Simplifier { opencc })
+    }
+
+    /// `text` in simplified characters.
+    pub fn simplify(&self, text: &str) -> String {
+        // Pure ASCII never changes; skip the dictionary walk.
+        if text.is_ascii() {
+            return text.to_string();
+        }
+        self.opencc.convert(text)
+    }
+}
+
+impl std::fmt::Debug for Simplifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Simplifier(t2s)")
+    }
+}
+
+/// Splits a normalised source into sentences and marks those in left-out spans.
+pub fn segment(source: &NormalisedSource, simplifier: &Simplifier) -> Result<Document> {
+    let text = source.text.as_str();
+    let excluded = excluded_ranges(source)?;
+    let mut sentences = Vec::new();
+    let mut para_start = 0;
+    for (p, para) in text.split('\n').enumerate() {
+        for (s, range) in split_sentences(para).into_iter().enumerate() {
+            let abs = para_start + range.start..para_start + range.end;
+            let origin = source.text.origin_of(abs.clone());
+            let sentence_text = text[abs.clone()].to_string();
+            let simplified = simplifier.simplify(&sentence_text);
+            sentences.push(Sentence {
+                source: source.config.file.clone(),
+                para: p + 1,
+                sentence: s + 1,
+                start: origin.start,
+                end: origin.end,
+                excluded: excluded
+                    .iter()
+                    .any(|x| x.start < abs.end && abs.start < x.end),
+                simplified: (simplified != sentence_text).then_some(simplified),
+                text: sentence_text,
+                range: abs,
+            });
+        }
+        para_start += para.len() + 1;
+    }
+    Ok(Document {
+        config: source.config.clone(),
+        format: source.format,
+        text: source.text.clone(),
+        sentences,
+    })
+}
+
+/// Byte ranges of one paragraph's sentences: each ends after `。！？` and any
+/// closing quotes or brackets that follow; a paragraph's tail without a terminator
+/// is a sentence too.
+pub fn split_sentences(para: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut iter = para.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if !is_terminator(c) {
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, n)) = iter.peek() {
+            if is_terminator(n) || is_closer(n) {
+                end = j + n.len_utf8();
+                iter.next();
+            } else {
+                break;
+            }
+        }
+        push_trimmed(&mut out, para, start..end);
+        start = end;
+    }
+    push_trimmed(&mut out, para, start..para.len());
+    out
+}
+
+fn push_trimmed(out: &mut Vec<Range<usize>>, para: &str, range: Range<usize>) {
+    let slice = &para[range.clone()];
+    let lead = slice.len() - slice.trim_start().len();
+    let trail = slice.len() - slice.trim_end().len();
+    if lead + trail < slice.len() {
+        out.push(range.start + lead..range.end - trail);
+    }
+}
+
+/// The normalised-text ranges of the spans summit.yaml leaves out of this source.
+fn excluded_ranges(source: &NormalisedSource) -> Result<Vec<Range<usize>>> {
+    let text = source.text.as_str();
+    let mut out = Vec::new();
+    for span in &source.config.exclude {
+        let from = normalise_span(source.format, &span.from);
+        let not_found = |what: &str, needle: &str| {
+            Error::input(
+                &source.path,
+                format!(
+                    "summit.yaml leaves out a span of this source, but its `{what}:` text {needle:?} does not occur in it"
+                ),
+            )
+        };
+        if from.is_empty() {
+            return Err(not_found("from", &span.from));
+        }
+        let start = text
+            .find(&from)
+            .ok_or_else(|| not_found("from", &span.from))?;
+        let end = match &span.to {
+            None => text.len(),
+            Some(to) => {
+                let to_n = normalise_span(source.format, to);
+                let after = start + from.len();
+                let pos = text[start..]
+                    .find(&to_n)
+                    .filter(|_| !to_n.is_empty())
+                    .ok_or_else(|| not_found("to", to))?;
+                (start + pos + to_n.len()).max(after)
+            }
+        };
+        out.push(start..end);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(para: &str) -> Vec<&str> {
+        split_sentences(para)
+            .into_iter()
+            .map(|r| &para[r])
+            .collect()
+    }
+
+    #[test]
+    fn sentences_keep_their_closing_quotes() {
+        assert_eq!(
+            pieces("中国古人云：“道虽迩，不行不至；事虽小，不为不成。”让我们出发。"),
+            [
+                "中国古人云：“道虽迩，不行不至；事虽小，不为不成。”",
+                "让我们出发。"
+            ]
+        );
+        assert_eq!(pieces("真的吗？！是的。"), ["真的吗？！", "是的。"]);
+        assert_eq!(pieces("标题没有句号"), ["标题没有句号"]);
+        assert_eq!(pieces("甲。 乙"), ["甲。", "乙"]);
+        assert_eq!(pieces("（上接第一版）全文。）"), ["（上接第一版）全文。）"]);
+        assert!(pieces("").is_empty());
+    }
+
+    #[test]
+    fn simplifier_converts_traditional() {
+        let s = Simplifier::new().unwrap();
+        assert_eq!(s.simplify("中國同中亞五國"), "中国同中亚五国");
+        assert_eq!(s.simplify("中国同中亚五国"), "中国同中亚五国");
+    }
+}

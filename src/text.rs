@@ -1,0 +1,149 @@
+//! Text that remembers where every character came from in the original file.
+//!
+//! Every stage that rewrites text (decoding, stripping markup, joining lines,
+//! converting punctuation) works on [`MappedChar`]s so that a sentence found in
+//! the normalised text can always be cited by its byte span in the file the
+//! user has.
+
+use std::ops::Range;
+
+/// One character of a rewritten text and the bytes of the original file it stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MappedChar {
+    /// The character as it is now.
+    pub ch: char,
+    /// Byte offset in the original file where the character's source begins.
+    pub start: u32,
+    /// Byte offset in the original file just after the character's source.
+    pub end: u32,
+}
+
+impl MappedChar {
+    /// A character that stands for `start..end` of the original file.
+    pub fn new(ch: char, start: u32, end: u32) -> Self {
+        MappedChar { ch, start, end }
+    }
+
+    /// The same origin, another character (used when a character is rewritten).
+    pub fn with(self, ch: char) -> Self {
+        MappedChar { ch, ..self }
+    }
+}
+
+/// A string plus, for every byte of it, the original byte range of its character.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MappedText {
+    text: String,
+    /// One entry per byte of `text`: the origin of the character that byte belongs to.
+    origin: Vec<(u32, u32)>,
+}
+
+impl MappedText {
+    /// Builds the text from mapped characters.
+    pub fn from_chars(chars: &[MappedChar]) -> Self {
+        let mut out = MappedText::default();
+        for c in chars {
+            out.push(*c);
+        }
+        out
+    }
+
+    /// Appends one character.
+    pub fn push(&mut self, c: MappedChar) {
+        let len = c.ch.len_utf8();
+        self.text.push(c.ch);
+        self.origin
+            .extend(std::iter::repeat_n((c.start, c.end), len));
+    }
+
+    /// The text itself.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// True when there is no text.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// The original byte range covered by `range` of this text (which must be non-empty
+    /// and lie on character boundaries).
+    pub fn origin_of(&self, range: Range<usize>) -> Range<usize> {
+        debug_assert!(range.start < range.end && range.end <= self.text.len());
+        let start = self.origin[range.start].0 as usize;
+        let end = self.origin[range.end - 1].1 as usize;
+        start..end.max(start)
+    }
+
+    /// The characters with their origins, in order.
+    pub fn chars(&self) -> Vec<MappedChar> {
+        self.text
+            .char_indices()
+            .map(|(i, ch)| MappedChar::new(ch, self.origin[i].0, self.origin[i].1))
+            .collect()
+    }
+}
+
+/// True for CJK ideographs (the "Chinese characters" of the normalisation rules).
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x3007)
+}
+
+/// True for CJK and full-width punctuation, quotes and brackets.
+pub fn is_cjk_punct(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF3B..=0xFF40 | 0xFF5B..=0xFF65)
+        || matches!(c, '“' | '”' | '‘' | '’' | '—' | '…' | '·' | '–')
+}
+
+/// True for characters that count as "Chinese" when deciding whether ASCII
+/// punctuation or a space sits between Chinese text.
+pub fn is_chinese(c: char) -> bool {
+    is_han(c) || is_cjk_punct(c)
+}
+
+/// Characters that end a sentence.
+pub fn is_terminator(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '!' | '?')
+}
+
+/// Closing quotes and brackets that stay with the sentence they close (`不为不成。”`).
+pub fn is_closer(c: char) -> bool {
+    matches!(
+        c,
+        '”' | '’' | '」' | '』' | '）' | ')' | '》' | '〉' | '】' | '"' | '\''
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_of_spans_whole_characters() {
+        let chars = [
+            MappedChar::new('中', 10, 13),
+            MappedChar::new('，', 13, 14), // was an ASCII comma
+            MappedChar::new('国', 14, 17),
+        ];
+        let t = MappedText::from_chars(&chars);
+        assert_eq!(t.as_str(), "中，国");
+        assert_eq!(t.origin_of(0..3), 10..13);
+        assert_eq!(t.origin_of(3..6), 13..14);
+        assert_eq!(t.origin_of(0..9), 10..17);
+        assert_eq!(t.chars(), chars.to_vec());
+    }
+
+    #[test]
+    fn character_classes() {
+        assert!(is_han('中') && is_han('〇') && !is_han('a') && !is_han('。'));
+        assert!(is_cjk_punct('。') && is_cjk_punct('”') && is_cjk_punct('，'));
+        assert!(!is_cjk_punct(',') && !is_chinese('5'));
+        assert!(is_terminator('。') && is_terminator('?') && !is_terminator('，'));
+    }
+}

@@ -1,0 +1,159 @@
+//! Bad input gets a clear error naming the file, and the documented exit code.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn bad_summit_ids_are_usage_errors() {
+    for bad in ["../etc", "/etc", "", "A", "x/y", "..", "2023_xian"] {
+        let o = run(&repo_root(), &["sentences", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("invalid summit id"), "{bad}: {err}");
+        assert!(o.stdout.is_empty());
+    }
+}
+
+#[test]
+fn unknown_summit_lists_the_known_ones() {
+    let o = run(&repo_root(), &["sentences", "2099-nowhere"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("unknown summit `2099-nowhere`"), "{err}");
+    assert!(err.contains("2022-virtual, 2023-xian"), "{err}");
+}
+
+#[test]
+fn list_shows_both_summits() {
+    let o = run(&repo_root(), &["list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let row = |id: &str| {
+        out.lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("{id} missing:\n{out}"))
+            .to_string()
+    };
+    let r22 = row("2022-virtual");
+    assert!(
+        r22.contains("2022-01-25") && r22.contains("视频峰会") && r22.contains(" 3 "),
+        "{r22}"
+    );
+    let r23 = row("2023-xian");
+    assert!(
+        r23.contains("2023-05-18") && r23.contains("中国—中亚峰会") && r23.contains(" 2 "),
+        "{r23}"
+    );
+}
+
+#[test]
+fn sentences_json_has_the_contract_fields() {
+    let o = run(
+        &repo_root(),
+        &[
+            "sentences",
+            "2022-virtual",
+            "--source",
+            "002",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let arr = v.as_array().unwrap();
+    assert!(
+        arr.iter()
+            .all(|s| s["source"] == "002_063d4d8102645fc2.txt")
+    );
+    for key in [
+        "source", "para", "sentence", "start", "end", "text", "excluded",
+    ] {
+        assert!(arr[0].get(key).is_some(), "missing {key}");
+    }
+    let o = run(
+        &repo_root(),
+        &["sentences", "2022-virtual", "--source", "00"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("names more than one source"));
+}
+
+fn one_source(name: &str, bytes: &[u8]) -> (tempfile::TempDir, std::process::Output) {
+    let yaml = format!("title: t\ndate: 2022-01-25\nsources:\n  - file: {name}\n");
+    let dir = temp_project("s", &yaml, &[(name, bytes)]);
+    let o = run(dir.path(), &["sentences", "s"]);
+    (dir, o)
+}
+
+#[test]
+fn binary_empty_and_missing_files_are_named() {
+    let (_d, o) = one_source("photo.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("photo.txt: is not a text file"),
+        "{}",
+        stderr(&o)
+    );
+
+    let (_d, o) = one_source("empty.txt", b"");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("empty.txt: the file is empty"),
+        "{}",
+        stderr(&o)
+    );
+
+    let dir = temp_project(
+        "s",
+        "title: t\ndate: 2022-01-25\nsources:\n  - file: gone.txt\n",
+        &[],
+    );
+    let o = run(dir.path(), &["sentences", "s"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("gone.txt: source file not found"), "{err}");
+    assert!(err.contains("summit.yaml"), "{err}");
+}
+
+#[test]
+fn summit_yaml_errors_name_file_and_line() {
+    let dir = temp_project("s", "title: t\ndate: 2022-13-01\n", &[]);
+    let o = run(dir.path(), &["list"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("summit.yaml:2:") && err.contains("no month 13"),
+        "{err}"
+    );
+
+    let dir = temp_project("s", "title: t\ndate: 2022-01-01\nvenu: x\n", &[]);
+    let o = run(dir.path(), &["list"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("summit.yaml:3") && err.contains("unknown field `venu`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_exclusion_that_matches_nothing_is_an_error() {
+    let yaml = "title: t\ndate: 2022-01-25\nsources:\n  - file: a.txt\n    exclude:\n      - from: 不存在的文字\n";
+    let dir = temp_project("s", yaml, &[("a.txt", "甲。".as_bytes())]);
+    let o = run(dir.path(), &["sentences", "s"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("a.txt: summit.yaml leaves out a span"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn running_outside_a_project_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["list"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no summits/ folder"), "{}", stderr(&o));
+}
