@@ -42,6 +42,74 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
     },
+    /// Load every rule file, report problems, and run every rule's examples.
+    Check {
+        /// Rules folder (default: rules/ of the project).
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+    },
+    /// Print the facts extracted from a summit, in the facts.json shape.
+    Extract {
+        /// Summit id (a folder under summits/).
+        summit: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = JsonOrYaml::Json)]
+        format: JsonOrYaml,
+        /// Print every rule match on its own, before consolidation merges them.
+        #[arg(long)]
+        raw: bool,
+        /// Rules folder (default: rules/ of the project).
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+    },
+    /// Build the fact sheets: out/<summit>/facts.json, factsheet.typ, factsheet.md, factsheet.pdf.
+    Build {
+        /// Summit ids (folders under summits/).
+        summits: Vec<String>,
+        /// Build every summit.
+        #[arg(long)]
+        all: bool,
+        /// How to find typst.
+        #[command(flatten)]
+        typst: TypstArgs,
+    },
+    /// Check this machine: typst path and version, the fonts, and whether each summit builds.
+    Doctor {
+        /// How to find typst.
+        #[command(flatten)]
+        typst: TypstArgs,
+    },
+}
+
+/// Where typst comes from (`build`, `doctor`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct TypstArgs {
+    /// The typst executable to use (default: `typst` on PATH, else factsheet's cached copy).
+    #[arg(long, env = "FACTSHEET_TYPST", value_name = "PATH")]
+    pub typst: Option<PathBuf>,
+    /// Never install typst: when it is missing, fail with the manual steps instead of
+    /// running `cargo install` (about 20 minutes, once per machine).
+    #[arg(long, env = "FACTSHEET_NO_PROVISION", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_provision: bool,
+}
+
+impl TypstArgs {
+    /// The library's form of these options.
+    pub fn request(&self) -> factsheet::render::typst::TypstRequest {
+        factsheet::render::typst::TypstRequest {
+            explicit: self.typst.clone(),
+            provision: !self.no_provision,
+        }
+    }
+}
+
+/// `json` or `yaml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JsonOrYaml {
+    /// JSON (the facts.json format).
+    Json,
+    /// The same content as YAML, easier to read.
+    Yaml,
 }
 
 /// `text` or `json`.

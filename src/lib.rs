@@ -5,10 +5,15 @@
 //! [`consolidate`] → [`render`]. See `DESIGN.md` and the README.
 
 pub mod commands;
+pub mod consolidate;
 pub mod error;
+pub mod extract;
+pub mod facts;
 pub mod ingest;
 pub mod normalise;
 pub mod pipeline;
+pub mod render;
+pub mod rules;
 pub mod segment;
 pub mod summit;
 pub mod text;

@@ -35,5 +35,24 @@ fn run(cli: Cli) -> factsheet::Result<u8> {
             source.as_deref(),
             format == args::TextOrJson::Json,
         ),
+        Command::Check { rules } => commands::check(&project, rules.as_deref()),
+        Command::Extract {
+            summit,
+            format,
+            raw,
+            rules,
+        } => commands::extract(
+            &project,
+            &summit,
+            rules.as_deref(),
+            format == args::JsonOrYaml::Yaml,
+            raw,
+        ),
+        Command::Build {
+            summits,
+            all,
+            typst,
+        } => commands::build(&project, &summits, all, &typst.request()),
+        Command::Doctor { typst } => commands::doctor(&project, &typst.request()),
     }
 }

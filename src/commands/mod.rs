@@ -1,7 +1,13 @@
 //! What each subcommand prints: the glue between the pipeline stages and the terminal.
 
+mod build;
+mod doctor;
+mod rules;
 mod text_layer;
 
+pub use build::build;
+pub use doctor::doctor;
+pub use rules::{check, extract};
 pub use text_layer::{list, sentences};
 
 /// Prints the warnings a summit load produced, on stderr.

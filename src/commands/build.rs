@@ -1,0 +1,109 @@
+//! `factsheet build`: the fact sheets briefing staff print.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::ingest::{Project, Summit};
+use crate::pipeline;
+use crate::render::typst::{self, TypstRequest};
+use crate::render::{self, RenderOptions, RenderReport};
+
+/// `factsheet build <summit>... | --all`: writes `out/<summit>/` for each summit and
+/// prints what it wrote. Returns exit code 1 when any summit failed.
+pub fn build(project: &Project, ids: &[String], all: bool, request: &TypstRequest) -> Result<u8> {
+    let ids = chosen_ids(project, ids, all)?;
+    // Load every summit first: a typo in an id is reported before typst is looked for.
+    let summits = ids
+        .iter()
+        .map(|id| project.load_summit(id))
+        .collect::<Result<Vec<Summit>>>()?;
+    let typst = typst::resolve(request)?;
+    for w in &typst.warnings {
+        eprintln!("warning: {w}");
+    }
+    println!(
+        "typst {} ({}: {})",
+        typst.version,
+        typst.origin.describe(),
+        typst.path.display()
+    );
+    let options = RenderOptions::new(project, typst)?;
+    let mut failed = 0;
+    for summit in &summits {
+        super::warn_all(&summit.warnings);
+        match build_one(project, summit, &options) {
+            Ok(report) => print_report(summit, &report),
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {}: {e}", summit.id);
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!("{failed} of {} fact sheet(s) failed", summits.len());
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+/// The summit ids a command is asked for: the given ones, or every summit with `--all`.
+pub fn chosen_ids(project: &Project, ids: &[String], all: bool) -> Result<Vec<String>> {
+    match (all, ids.is_empty()) {
+        (true, false) => Err(Error::Usage(
+            "give summit ids or --all, not both".to_string(),
+        )),
+        (false, true) => Err(Error::Usage(format!(
+            "name the summit(s) to build, or pass --all; summits: {}",
+            project.summit_ids()?.join(", ")
+        ))),
+        (true, true) => {
+            let ids = project.summit_ids()?;
+            if ids.is_empty() {
+                return Err(Error::Usage(format!(
+                    "no summits under {}",
+                    project.summits_dir().display()
+                )));
+            }
+            Ok(ids)
+        }
+        (false, false) => Ok(ids.to_vec()),
+    }
+}
+
+fn build_one(project: &Project, summit: &Summit, options: &RenderOptions) -> Result<RenderReport> {
+    let sheet = pipeline::fact_sheet(project, summit)?;
+    render::render(project, &sheet, options)
+}
+
+fn print_report(summit: &Summit, report: &RenderReport) {
+    println!("{}  {}", report.summit, summit.config.title.zh());
+    for f in &report.files {
+        if f.extension().is_some_and(|e| e == "pdf") {
+            println!("  wrote {}  ({} pages)", shown(f), report.pages);
+        } else {
+            println!("  wrote {}", shown(f));
+        }
+    }
+    if report.counts.is_empty() {
+        println!("  facts: none");
+    } else {
+        let parts: Vec<String> = report
+            .counts
+            .iter()
+            .map(|c| match c.background {
+                0 => format!("{} {}", c.field, c.total),
+                b => format!("{} {} ({b} background)", c.field, c.total),
+            })
+            .collect();
+        println!("  facts: {}", parts.join(", "));
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {}: {w}", report.summit);
+    }
+}
+
+/// A path as the user should read it: without a leading `./`.
+pub fn shown(p: &Path) -> String {
+    let s = p.display().to_string();
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}

@@ -1,0 +1,370 @@
+//! Stage 5: merge the raw matches into facts — one fact per thing stated, every
+//! citation kept, disagreements flagged, background kept apart, stable ids.
+//!
+//! - Identity: per field, see [`identity`].
+//! - Canonical wording: from the best source, ranked by kind (speech, interview,
+//!   report, preview), then by summit.yaml order, then by position.
+//! - Attributes: the canonical match's, completed by the others' (a frequency
+//!   stated only once). `status` takes the most advanced value (established over
+//!   continued over proposed: a mechanism China proposed and the parties agreed is
+//!   established).
+//! - Conflicts: `amount`, `period`, `count` and `frequency` values that differ
+//!   between sources are kept once (the canonical value) and listed in `conflicts`.
+//! - Background: a match is background when its source is a `preview` or its
+//!   sentence matches a cue of `rules/background.yaml`; a fact is background when
+//!   all its matches are.
+//! - Ids: `<field>-<8 hex digits>` of a hash of the fact's identity key, so they do
+//!   not depend on order and survive added sources and rules.
+//! - Order: fields by their `order:`; within a field, outcomes before background;
+//!   proposals by list, then position; other facts by where the best source states
+//!   them.
+
+pub mod identity;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::extract::{Extraction, Match};
+use crate::facts::{Citation, Conflict, ConflictValue, Fact, Note};
+use crate::ingest::Summit;
+use crate::rules::{Identity, RuleSet};
+use crate::segment::Document;
+use crate::summit::SourceKind;
+
+/// Attributes compared between sources for conflicts.
+const CONFLICT_ATTRIBUTES: &[&str] = &["amount", "period", "count", "frequency"];
+
+/// The consolidated facts, and how each came to be (for `explain`).
+#[derive(Debug, Clone, Default)]
+pub struct Consolidated {
+    /// Facts in fact-sheet order.
+    pub facts: Vec<Fact>,
+    /// Notes carried over from extraction and added here.
+    pub notes: Vec<Note>,
+    /// For each fact (same order), the matches merged into it and why.
+    pub groups: Vec<Group>,
+}
+
+/// The matches behind one fact.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The matches, canonical first.
+    pub members: Vec<Match>,
+    /// One line per merge: which match joined and why.
+    pub decisions: Vec<String>,
+    /// Whether each member is background, and the cue that made it so.
+    pub background: Vec<Option<String>>,
+}
+
+/// Merges matches into facts.
+pub fn consolidate(
+    rules: &RuleSet,
+    summit: &Summit,
+    docs: &[Document],
+    extraction: Extraction,
+) -> Consolidated {
+    let date = summit.config.date.as_str();
+    let sentence_text: BTreeMap<String, &str> = docs
+        .iter()
+        .flat_map(|d| d.sentences.iter())
+        .map(|s| (s.id(), s.match_text()))
+        .collect();
+    let background_of = |m: &Match| -> Option<String> {
+        if m.kind == SourceKind::Preview {
+            return Some("source is a preview".to_string());
+        }
+        // A list item is background when its list header is (the items rarely repeat the cue).
+        let cited: Vec<String> = m.citations.iter().map(Citation::sentence_id).collect();
+        let header = m.list.as_ref().and_then(|l| l.header.clone());
+        for id in cited.iter().chain(header.iter()) {
+            if let Some(text) = sentence_text.get(id)
+                && let Some(cue) = rules.background.cue(text, date)
+            {
+                return Some(format!("sentence {id} says {cue:?}"));
+            }
+        }
+        None
+    };
+
+    let mut matches = extraction.matches;
+    matches.sort_by_key(rank);
+    let mut groups: Vec<Group> = Vec::new();
+    for m in matches {
+        let identity = rules.field(&m.field).map_or(Identity::Text, |f| f.identity);
+        let bg = background_of(&m);
+        let found = groups.iter().position(|g| {
+            g.members[0].field == m.field
+                && g.members
+                    .iter()
+                    .any(|o| identity::same_fact(identity, o, &m))
+        });
+        match found {
+            Some(i) => {
+                let g = &mut groups[i];
+                let with = g
+                    .members
+                    .iter()
+                    .find(|o| identity::same_fact(identity, o, &m))
+                    .expect("found above");
+                g.decisions.push(format!(
+                    "{} ({}) joined {} ({}): {}",
+                    first_id(&m),
+                    m.rule,
+                    first_id(with),
+                    with.rule,
+                    identity::reason(identity, with, &m)
+                ));
+                g.members.push(m);
+                g.background.push(bg);
+            }
+            None => groups.push(Group {
+                members: vec![m],
+                decisions: Vec::new(),
+                background: vec![bg],
+            }),
+        }
+    }
+
+    let mut facts: Vec<(Fact, Group)> = groups
+        .into_iter()
+        .map(|g| {
+            let identity = rules
+                .field(&g.members[0].field)
+                .map_or(Identity::Text, |f| f.identity);
+            (fact_of(identity, &g), g)
+        })
+        .collect();
+    disambiguate_ids(&mut facts);
+    let field_order: BTreeMap<&str, (i32, usize)> = rules
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.as_str(), (f.order, i)))
+        .collect();
+    facts.sort_by(|(fa, ga), (fb, gb)| {
+        let oa = field_order
+            .get(fa.field.as_str())
+            .copied()
+            .unwrap_or((i32::MAX, 0));
+        let ob = field_order
+            .get(fb.field.as_str())
+            .copied()
+            .unwrap_or((i32::MAX, 0));
+        oa.cmp(&ob)
+            .then(fa.field.cmp(&fb.field))
+            .then(fa.context.is_some().cmp(&fb.context.is_some()))
+            .then(position_key(ga).cmp(&position_key(gb)))
+            .then(fa.id.cmp(&fb.id))
+    });
+    let (facts, groups): (Vec<Fact>, Vec<Group>) = facts.into_iter().unzip();
+    let mut notes = extraction.notes;
+    notes.sort_by(|a, b| {
+        (&a.sentence, &a.rule, &a.message).cmp(&(&b.sentence, &b.rule, &b.message))
+    });
+    notes.dedup();
+    Consolidated {
+        facts,
+        notes,
+        groups,
+    }
+}
+
+/// Ranks matches for canonical wording: kind, source order, paragraph, sentence.
+fn rank(m: &Match) -> (SourceKind, usize, usize, usize, String) {
+    let c = m.citations.first();
+    (
+        m.kind,
+        m.doc_index,
+        c.map_or(0, |c| c.para),
+        c.map_or(0, |c| c.sentence),
+        m.rule.clone(),
+    )
+}
+
+/// Where a group's fact goes within its field: list items by their list's header
+/// and their position in it; other facts by where the best source states them.
+fn position_key(g: &Group) -> (SourceKind, usize, usize, usize, usize) {
+    let m = &g.members[0];
+    let (kind, doc, para, sentence, _) = rank(m);
+    let ordinal = m
+        .attributes
+        .get("ordinal")
+        .and_then(|o| o.get("value"))
+        .and_then(Value::as_i64);
+    let header = m
+        .list
+        .as_ref()
+        .and_then(|l| l.header.as_deref())
+        .and_then(parse_sentence_id);
+    match (ordinal, header) {
+        (Some(o), Some((hp, hs))) => (kind, doc, hp, hs, o.max(0) as usize),
+        _ => {
+            let offset = m.highlights.first().map_or(0, |h| h.start);
+            (kind, doc, para, sentence, offset)
+        }
+    }
+}
+
+/// `(para, sentence)` of a sentence id `doc:para:sentence`.
+fn parse_sentence_id(id: &str) -> Option<(usize, usize)> {
+    let mut parts = id.rsplitn(3, ':');
+    let sentence = parts.next()?.parse().ok()?;
+    let para = parts.next()?.parse().ok()?;
+    Some((para, sentence))
+}
+
+fn first_id(m: &Match) -> String {
+    m.citations
+        .first()
+        .map(Citation::sentence_id)
+        .unwrap_or_default()
+}
+
+fn status_rank(v: &Value) -> u8 {
+    match v.as_str() {
+        Some("established") => 3,
+        Some("continued") => 2,
+        Some("proposed") => 1,
+        _ => 0,
+    }
+}
+
+/// Builds the fact of a group (canonical member first).
+fn fact_of(identity: Identity, g: &Group) -> Fact {
+    let canon = &g.members[0];
+    let mut attributes = canon.attributes.clone();
+    for m in &g.members[1..] {
+        for (k, v) in &m.attributes {
+            match attributes.get(k) {
+                None => {
+                    attributes.insert(k.clone(), v.clone());
+                }
+                Some(cur) if k == "status" && status_rank(v) > status_rank(cur) => {
+                    attributes.insert(k.clone(), v.clone());
+                }
+                _ => {}
+            }
+        }
+    }
+    let items = if canon.items.is_empty() {
+        g.members
+            .iter()
+            .find(|m| !m.items.is_empty())
+            .map(|m| m.items.clone())
+            .unwrap_or_default()
+    } else {
+        canon.items.clone()
+    };
+    let mut sources: Vec<(usize, Citation)> = Vec::new();
+    for m in &g.members {
+        for c in &m.citations {
+            if !sources.iter().any(|(_, s)| s == c) {
+                sources.push((m.doc_index, c.clone()));
+            }
+        }
+    }
+    sources.sort_by_key(|a| (a.0, a.1.para, a.1.sentence));
+    let mut rules: Vec<String> = g.members.iter().map(|m| m.rule.clone()).collect();
+    rules.sort();
+    rules.dedup();
+    let background = g.background.iter().all(Option::is_some);
+    let key = identity::key(identity, canon);
+    Fact {
+        id: format!(
+            "{}-{}",
+            canon.field,
+            &crate::pipeline::short_hash([canon.field.as_bytes(), key.as_bytes()])[..8]
+        ),
+        field: canon.field.clone(),
+        text: canon.text.clone(),
+        attributes,
+        items,
+        context: background.then(|| "background".to_string()),
+        conflicts: conflicts(g),
+        rules,
+        sources: sources.into_iter().map(|(_, c)| c).collect(),
+    }
+}
+
+/// Values of the conflict attributes that differ between members.
+fn conflicts(g: &Group) -> Vec<Conflict> {
+    let mut out = Vec::new();
+    for attr in CONFLICT_ATTRIBUTES {
+        let mut values: Vec<ConflictValue> = Vec::new();
+        for m in &g.members {
+            let Some(v) = m.attributes.get(*attr) else {
+                continue;
+            };
+            let bare = without_text(v);
+            let cites: Vec<String> = m.citations.iter().map(Citation::sentence_id).collect();
+            match values.iter_mut().find(|cv| without_text(&cv.value) == bare) {
+                Some(cv) => {
+                    for c in cites {
+                        if !cv.citations.contains(&c) {
+                            cv.citations.push(c);
+                        }
+                    }
+                }
+                None => values.push(ConflictValue {
+                    value: v.clone(),
+                    citations: cites,
+                }),
+            }
+        }
+        if values.len() > 1 {
+            out.push(Conflict {
+                attribute: attr.to_string(),
+                values,
+            });
+        }
+    }
+    out
+}
+
+/// A value without its `text` (wording differs; the normalised value is what counts).
+fn without_text(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .filter(|(k, _)| *k != "text")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Two facts with the same id (same identity key, yet not merged): later ones get
+/// their text hashed in, so ids stay unique and stable.
+fn disambiguate_ids(facts: &mut [(Fact, Group)]) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (f, _) in facts.iter_mut() {
+        let n = seen.entry(f.id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            let h = crate::pipeline::short_hash([f.id.as_bytes(), f.text.as_bytes()]);
+            f.id = format!("{}-{}", f.field, &h[..8]);
+        }
+    }
+}
+
+/// A match as a fact of its own (for `extract --raw`).
+pub fn raw_fact(m: &Match) -> Fact {
+    let key = format!("{}|{}|{}", m.rule, first_id(m), m.text);
+    Fact {
+        id: format!(
+            "{}-{}",
+            m.field,
+            &crate::pipeline::short_hash([key.as_bytes()])[..8]
+        ),
+        field: m.field.clone(),
+        text: m.text.clone(),
+        attributes: m.attributes.clone(),
+        items: m.items.clone(),
+        context: None,
+        conflicts: Vec::new(),
+        rules: vec![m.rule.clone()],
+        sources: m.citations.clone(),
+    }
+}

@@ -1,0 +1,198 @@
+//! Stage 4: apply the rules to every sentence and list of a summit's documents.
+//!
+//! The result is a list of raw [`Match`]es, each saying "rule R matched sentence S
+//! of source D" with the attributes it read. Extraction is a pure function of the
+//! rules and one document ([`extract_document`]), so documents can be processed in
+//! parallel; consolidation merges the matches into facts afterwards.
+
+mod lists;
+mod sentence;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::facts::{Citation, Item, Note};
+use crate::rules::RuleSet;
+use crate::segment::{Document, Sentence};
+use crate::summit::SourceKind;
+
+/// One thing a rule found, with everything needed to explain it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Match {
+    /// The field of the rule.
+    pub field: String,
+    /// The rule's id.
+    pub rule: String,
+    /// The rule's overlap priority.
+    pub priority: i32,
+    /// The fact's wording (verbatim from the sentence).
+    pub text: String,
+    /// Normalised attributes.
+    pub attributes: Map<String, Value>,
+    /// Items (list members, measures).
+    pub items: Vec<Item>,
+    /// The sentences it was found in.
+    pub citations: Vec<Citation>,
+    /// The matched part of each cited sentence (byte offsets into its text).
+    pub highlights: Vec<Highlight>,
+    /// The rule's captures, as matched.
+    pub captures: Vec<Capture>,
+    /// How each attribute was normalised.
+    pub steps: Vec<Step>,
+    /// Where the match sits in a list, for list rules.
+    pub list: Option<ListPosition>,
+    /// What kind of source it came from.
+    pub kind: SourceKind,
+    /// Index of the source in summit.yaml order.
+    pub doc_index: usize,
+}
+
+/// The matched part of one sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Highlight {
+    /// Sentence id `doc:para:sentence`.
+    pub sentence: String,
+    /// Start byte in the sentence text.
+    pub start: usize,
+    /// End byte in the sentence text.
+    pub end: usize,
+}
+
+/// A named capture of a match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Capture {
+    /// Capture name.
+    pub name: String,
+    /// Captured text.
+    pub text: String,
+}
+
+/// One normalisation: capture text in, attribute value out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// Attribute name.
+    pub attribute: String,
+    /// Normaliser (or `map`, `constant`, `context:<normaliser>`).
+    pub normaliser: String,
+    /// Text given to it.
+    pub input: String,
+    /// Value it produced.
+    pub output: Value,
+}
+
+/// A list member's place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListPosition {
+    /// The list rule (or enumeration rule) that found it.
+    pub rule: String,
+    /// 1-based position.
+    pub position: usize,
+    /// Items found.
+    pub size: usize,
+    /// Items announced by the header, when it gave a number.
+    pub announced: Option<i64>,
+    /// The header sentence id, when there is one.
+    pub header: Option<String>,
+}
+
+/// Everything extracted from a summit's documents.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Extraction {
+    /// Matches in document order.
+    pub matches: Vec<Match>,
+    /// Problems worth telling the reader (list counts that do not add up, …).
+    pub notes: Vec<Note>,
+    /// Ordinal or parallel runs that no list rule claimed (for rule health).
+    pub unclaimed_lists: Vec<UnclaimedList>,
+}
+
+/// A run of list-like sentences with no header that names its field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnclaimedList {
+    /// Sentence id of its first item.
+    pub first: String,
+    /// The item titles.
+    pub titles: Vec<String>,
+}
+
+/// Applies every rule to every document.
+pub fn extract(rules: &RuleSet, docs: &[Document]) -> Extraction {
+    let mut out = Extraction::default();
+    for (i, doc) in docs.iter().enumerate() {
+        let part = extract_document(rules, doc, i);
+        out.matches.extend(part.matches);
+        out.notes.extend(part.notes);
+        out.unclaimed_lists.extend(part.unclaimed_lists);
+    }
+    out
+}
+
+/// Applies every rule to one document (`doc_index` is its place in summit.yaml).
+pub fn extract_document(rules: &RuleSet, doc: &Document, doc_index: usize) -> Extraction {
+    let mut out = Extraction::default();
+    sentence::run(rules, doc, doc_index, &mut out);
+    lists::run(rules, doc, doc_index, &mut out);
+    out
+}
+
+/// Applies one sentence rule alone to a document (no overlap resolution): what its
+/// examples are checked with.
+pub fn apply_rule(rule: &crate::rules::Rule, doc: &Document) -> Extraction {
+    let mut out = Extraction::default();
+    let sents: Vec<&Sentence> = doc.sentences.iter().filter(|s| !s.excluded).collect();
+    for (i, s) in sents.iter().enumerate() {
+        if rule.window == 1 {
+            sentence::apply(rule, &[s], doc, 0, &mut out.matches, &mut out.notes);
+        } else if let Some(next) = sents.get(i + 1).filter(|n| n.para == s.para) {
+            sentence::apply(rule, &[s, next], doc, 0, &mut out.matches, &mut out.notes);
+        }
+    }
+    out
+}
+
+/// Applies one list rule alone to a document.
+pub fn apply_list(rule: &crate::rules::ListRule, doc: &Document) -> Extraction {
+    let mut out = Extraction::default();
+    lists::run_lists(std::slice::from_ref(rule), doc, 0, &mut out);
+    out
+}
+
+/// The citation of a sentence.
+pub fn cite(s: &Sentence) -> Citation {
+    Citation {
+        doc: s.source.clone(),
+        para: s.para,
+        sentence: s.sentence,
+        start: s.start,
+        end: s.end,
+        quote: s.text.clone(),
+    }
+}
+
+/// Maps a byte range of a sentence's match text (maybe simplified) to its own text.
+pub(crate) fn to_original(s: &Sentence, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    match &s.simplified {
+        None => range,
+        Some(simple) => map_range(simple, &s.text, range),
+    }
+}
+
+/// Maps a byte range of `from` to `to` character by character (same character count),
+/// or returns it unchanged when the counts differ and the range fits.
+pub(crate) fn map_range(
+    from: &str,
+    to: &str,
+    range: std::ops::Range<usize>,
+) -> std::ops::Range<usize> {
+    if from.chars().count() != to.chars().count() {
+        let end = range.end.min(to.len());
+        let start = range.start.min(end);
+        if to.is_char_boundary(start) && to.is_char_boundary(end) {
+            return start..end;
+        }
+        return 0..to.len();
+    }
+    let char_index = |byte: usize| from[..byte].chars().count();
+    let byte_of = |ci: usize| to.char_indices().nth(ci).map_or(to.len(), |(b, _)| b);
+    byte_of(char_index(range.start))..byte_of(char_index(range.end))
+}

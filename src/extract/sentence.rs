@@ -1,0 +1,524 @@
+//! Sentence rules: every pattern over every sentence (or pair of sentences), with
+//! the prefilter deciding which rules can match at all.
+
+use std::ops::Range;
+
+use serde_json::{Map, Value};
+
+use super::{Capture, Extraction, Highlight, ListPosition, Match, Step, cite, map_range};
+use crate::facts::{Item, Note};
+use crate::rules::{AttributeSource, AttributeSpec, Rule, RuleSet, SplitBy, TextMode, normalisers};
+use crate::segment::{Document, Sentence};
+
+/// Punctuation that ends a clause, for `text: clause` and `unless:`.
+const CLAUSE_ENDS: &[char] = &['，', '；', '：', '。', '！', '？', ',', ';'];
+
+pub(super) fn run(rules: &RuleSet, doc: &Document, doc_index: usize, out: &mut Extraction) {
+    let sents: Vec<&Sentence> = doc.sentences.iter().filter(|s| !s.excluded).collect();
+    let mut found = Vec::new();
+    for (i, s) in sents.iter().enumerate() {
+        let text = s.match_text();
+        for k in rules.single.candidates(text) {
+            let rule = &rules.rules[rules.single_index[k]];
+            apply(rule, &[s], doc, doc_index, &mut found, &mut out.notes);
+        }
+        if rules.pair_index.is_empty() {
+            continue;
+        }
+        if let Some(next) = sents
+            .get(i + 1)
+            .filter(|n| n.para == s.para && n.sentence == s.sentence + 1)
+        {
+            let pair = format!("{text}{}", next.match_text());
+            for k in rules.pair.candidates(&pair) {
+                let rule = &rules.rules[rules.pair_index[k]];
+                apply(rule, &[s, next], doc, doc_index, &mut found, &mut out.notes);
+            }
+        }
+    }
+    resolve_overlaps(&mut found);
+    out.matches.extend(found);
+}
+
+/// A window of one or two sentences: the text rules see and the text quoted.
+pub(crate) struct Window<'a> {
+    sentences: &'a [&'a Sentence],
+    /// Concatenated match texts (simplified views).
+    pub matched: String,
+    /// Concatenated original texts.
+    pub original: String,
+    /// Where each sentence starts in `matched`.
+    bounds: Vec<usize>,
+}
+
+impl<'a> Window<'a> {
+    pub(crate) fn new(sentences: &'a [&'a Sentence]) -> Self {
+        let mut matched = String::new();
+        let mut original = String::new();
+        let mut bounds = Vec::new();
+        for s in sentences {
+            bounds.push(matched.len());
+            matched.push_str(s.match_text());
+            original.push_str(&s.text);
+        }
+        Window {
+            sentences,
+            matched,
+            original,
+            bounds,
+        }
+    }
+
+    /// The original text of a range of `matched`.
+    pub(crate) fn original_of(&self, range: Range<usize>) -> String {
+        let r = map_range(&self.matched, &self.original, range);
+        self.original[r].to_string()
+    }
+
+    /// The sentences a range touches, with the part of each it covers (in each
+    /// sentence's own text).
+    fn touched(&self, range: &Range<usize>) -> Vec<(&'a Sentence, Range<usize>)> {
+        let mut out = Vec::new();
+        for (k, s) in self.sentences.iter().enumerate() {
+            let start = self.bounds[k];
+            let end = start + s.match_text().len();
+            let a = range.start.max(start);
+            let b = range.end.min(end);
+            if a < b || (range.is_empty() && a == range.start && a >= start && a < end) {
+                let local = a - start..b.max(a) - start;
+                out.push((*s, super::to_original(s, local)));
+            }
+        }
+        out
+    }
+}
+
+/// Applies one rule to a window of one or two sentences, adding what it finds.
+pub(crate) fn apply(
+    rule: &Rule,
+    sentences: &[&Sentence],
+    doc: &Document,
+    doc_index: usize,
+    found: &mut Vec<Match>,
+    notes: &mut Vec<Note>,
+) {
+    let w = Window::new(sentences);
+    let text = w.matched.as_str();
+    for caps in rule.regex.captures_iter(text) {
+        let whole = caps.get(0).expect("group 0");
+        if whole.as_str().is_empty() {
+            continue;
+        }
+        let range = whole.range();
+        if sentences.len() == 2 && !(range.start < w.bounds[1] && range.end > w.bounds[1]) {
+            continue; // a two-sentence rule must span both sentences
+        }
+        let clause = clause_range(text, range.clone());
+        if rule
+            .unless
+            .iter()
+            .any(|u| u.is_match(&text[clause.clone()]))
+        {
+            continue;
+        }
+        let get = |name: &str| {
+            caps.name(name)
+                .map(|c| (c.as_str().to_string(), w.original_of(c.range())))
+        };
+        let mut attributes = Map::new();
+        let mut steps = Vec::new();
+        let sentence_id = sentences[0].id();
+        if let Err(msg) = make_attributes(&rule.attributes, &get, &mut attributes, &mut steps) {
+            notes.push(Note {
+                rule: Some(rule.id.clone()),
+                sentence: Some(sentence_id.clone()),
+                message: format!("matched, but {msg}; the match is dropped"),
+            });
+            continue;
+        }
+        for ctx in &rule.context {
+            if attributes.contains_key(&ctx.name) {
+                continue;
+            }
+            let hits: Vec<_> = ctx.regex.captures_iter(text).collect();
+            let pick = hits
+                .iter()
+                .rev()
+                .find(|c| c.get(0).is_some_and(|m| m.end() <= range.start))
+                .or_else(|| {
+                    hits.iter()
+                        .find(|c| c.get(0).is_some_and(|m| m.start() >= range.end))
+                });
+            if let Some(c) = pick {
+                let m = c.name("value").or_else(|| c.get(0)).expect("group 0");
+                let original = w.original_of(m.range());
+                let value = match &ctx.value {
+                    Some(v) => Ok(v.clone()),
+                    None => normalise(&ctx.normaliser, m.as_str(), &original),
+                };
+                if let Ok(v) = value {
+                    steps.push(Step {
+                        attribute: ctx.name.clone(),
+                        normaliser: format!(
+                            "context:{}",
+                            if ctx.value.is_some() {
+                                "value"
+                            } else {
+                                &ctx.normaliser
+                            }
+                        ),
+                        input: original,
+                        output: v.clone(),
+                    });
+                    attributes.insert(ctx.name.clone(), v);
+                }
+            }
+        }
+        for (name, value) in &rule.defaults {
+            if !attributes.contains_key(name) {
+                steps.push(Step {
+                    attribute: name.clone(),
+                    normaliser: "default".to_string(),
+                    input: String::new(),
+                    output: value.clone(),
+                });
+                attributes.insert(name.clone(), value.clone());
+            }
+        }
+        let captures: Vec<Capture> = rule
+            .regex
+            .capture_names()
+            .flatten()
+            .filter_map(|n| {
+                caps.name(n).map(|c| Capture {
+                    name: n.to_string(),
+                    text: w.original_of(c.range()),
+                })
+            })
+            .collect();
+        let mut items: Vec<String> = Vec::new();
+        if let Some(ic) = &rule.items
+            && let Some(c) = caps.name(ic)
+        {
+            let original = w.original_of(c.range());
+            if let Ok(Value::Array(list)) = normalisers::apply("list", &original) {
+                items = list
+                    .into_iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect();
+            }
+            steps.push(Step {
+                attribute: "items".to_string(),
+                normaliser: "list".to_string(),
+                input: original,
+                output: Value::from(items.clone()),
+            });
+        }
+        let mut announced = None;
+        if let Some(cc) = &rule.count
+            && let Some(c) = caps.name(cc)
+        {
+            let n = normalisers::parse_number(c.as_str()).and_then(|n| n.as_i64());
+            announced = n;
+            if let Some(n) = n {
+                if n != items.len() as i64 {
+                    notes.push(Note {
+                        rule: Some(rule.id.clone()),
+                        sentence: Some(sentence_id.clone()),
+                        message: format!(
+                            "announces {n} items ({}) but lists {}: {}",
+                            c.as_str(),
+                            items.len(),
+                            items.join("、")
+                        ),
+                    });
+                }
+                attributes.insert("count".to_string(), Value::from(n));
+            }
+        }
+        let text_range = match rule.text {
+            TextMode::Clause => clause.clone(),
+            TextMode::Match => range.clone(),
+            TextMode::Sentence => 0..text.len(),
+        };
+        let base = Match {
+            field: rule.field.clone(),
+            rule: rule.id.clone(),
+            priority: rule.priority,
+            text: w.original_of(text_range.clone()),
+            attributes,
+            items: Vec::new(),
+            citations: Vec::new(),
+            highlights: Vec::new(),
+            captures,
+            steps,
+            list: None,
+            kind: doc.config.kind,
+            doc_index,
+        };
+        let located = |mut m: Match, r: Range<usize>| {
+            for (s, local) in w.touched(&r) {
+                m.citations.push(cite(s));
+                m.highlights.push(Highlight {
+                    sentence: s.id(),
+                    start: local.start,
+                    end: local.end,
+                });
+            }
+            m
+        };
+        if let Some(split) = &rule.split {
+            let Some(c) = caps.name(&split.capture) else {
+                continue;
+            };
+            let pieces = split_pieces(split, c.as_str(), c.start());
+            for piece in pieces {
+                let Some(pc) = split.part_regex().captures(&text[piece.clone()]) else {
+                    continue;
+                };
+                let get = |name: &str| {
+                    pc.name(name).map(|x| {
+                        let r = piece.start + x.start()..piece.start + x.end();
+                        (x.as_str().to_string(), w.original_of(r))
+                    })
+                };
+                let mut m = base.clone();
+                if let Err(msg) =
+                    make_attributes(&split.attributes, &get, &mut m.attributes, &mut m.steps)
+                {
+                    notes.push(Note {
+                        rule: Some(rule.id.clone()),
+                        sentence: Some(sentence_id.clone()),
+                        message: format!(
+                            "part {:?}: {msg}; that part is dropped",
+                            &text[piece.clone()]
+                        ),
+                    });
+                    continue;
+                }
+                // Parts before the last quote the clause up to their own end, so each
+                // fact keeps a distinct, verbatim wording.
+                m.text = match rule.text {
+                    TextMode::Sentence => w.original_of(text_range.clone()),
+                    TextMode::Match => w.original_of(piece.clone()),
+                    TextMode::Clause if piece.end >= c.end() => w.original_of(text_range.clone()),
+                    _ => w.original_of(text_range.start..piece.end),
+                };
+                let hl = piece.clone();
+                found.push(located(m, hl));
+            }
+        } else if rule.each_item {
+            let size = items.len();
+            for (k, item) in items.iter().enumerate() {
+                let mut m = base.clone();
+                m.text = item.clone();
+                m.attributes
+                    .insert("ordinal".to_string(), serde_json::json!({"value": k + 1}));
+                m.attributes
+                    .insert("title".to_string(), Value::from(item.clone()));
+                m.list = Some(ListPosition {
+                    rule: rule.id.clone(),
+                    position: k + 1,
+                    size,
+                    announced,
+                    header: Some(sentence_id.clone()),
+                });
+                found.push(located(m, range.clone()));
+            }
+        } else {
+            let mut m = base;
+            m.items = items
+                .into_iter()
+                .map(|text| Item {
+                    text,
+                    sources: Vec::new(),
+                })
+                .collect();
+            found.push(located(m, range.clone()));
+        }
+    }
+}
+
+/// Cuts a split capture (`text`, starting at byte `offset` of the window) into parts.
+fn split_pieces(split: &crate::rules::SplitSpec, text: &str, offset: usize) -> Vec<Range<usize>> {
+    match &split.how {
+        SplitBy::Each(re) => re
+            .find_iter(text)
+            .map(|m| offset + m.start()..offset + m.end())
+            .collect(),
+        SplitBy::Separators { on, part } => {
+            let mut raw = Vec::new();
+            let mut start = 0;
+            for sep in on.find_iter(text) {
+                raw.push(start..sep.start());
+                start = sep.end();
+            }
+            raw.push(start..text.len());
+            // A piece that is not a part on its own is the start of the next one.
+            let mut out: Vec<Range<usize>> = Vec::new();
+            let mut pending: Option<usize> = None;
+            for r in raw {
+                let from = pending.unwrap_or(r.start);
+                if part.is_match(&text[from..r.end]) {
+                    out.push(from..r.end);
+                    pending = None;
+                } else {
+                    pending = Some(from);
+                }
+            }
+            if pending.is_some()
+                && let Some(last) = out.last_mut()
+            {
+                last.end = text.len();
+            }
+            out.into_iter()
+                .map(|r| offset + r.start..offset + r.end)
+                .collect()
+        }
+    }
+}
+
+/// The clause(s) around `range`: from after the previous clause punctuation to
+/// before the next.
+pub(crate) fn clause_range(text: &str, range: Range<usize>) -> Range<usize> {
+    // Punctuation a pattern consumed at either end does not move the clause.
+    let inner = &text[range.clone()];
+    let lead = inner.len() - inner.trim_start_matches(CLAUSE_ENDS).len();
+    let trail = inner.len() - inner.trim_end_matches(CLAUSE_ENDS).len();
+    let range = if lead + trail < inner.len() {
+        range.start + lead..range.end - trail
+    } else {
+        range
+    };
+    let start = text[..range.start]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| CLAUSE_ENDS.contains(c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let end = text[range.end..]
+        .char_indices()
+        .find(|(_, c)| CLAUSE_ENDS.contains(c))
+        .map_or(text.len(), |(i, _)| range.end + i);
+    start..end.max(range.end)
+}
+
+/// Runs one normaliser; the `text` key of its output (and `text`/`list` results)
+/// use the original characters.
+pub(crate) fn normalise(name: &str, matched: &str, original: &str) -> Result<Value, String> {
+    match name {
+        "text" | "list" => normalisers::apply(name, original).map_err(|e| e.to_string()),
+        _ => {
+            let mut v = normalisers::apply(name, matched).map_err(|e| e.to_string())?;
+            if let Value::Object(o) = &mut v
+                && o.contains_key("text")
+            {
+                o.insert("text".to_string(), Value::from(original.trim()));
+            }
+            Ok(v)
+        }
+    }
+}
+
+/// Fills `attributes` from `specs`, reading captures through `get` (which gives the
+/// matched and original text of a capture that took part in the match).
+pub(crate) fn make_attributes(
+    specs: &[AttributeSpec],
+    get: &dyn Fn(&str) -> Option<(String, String)>,
+    attributes: &mut Map<String, Value>,
+    steps: &mut Vec<Step>,
+) -> Result<(), String> {
+    for spec in specs {
+        let value = match &spec.source {
+            AttributeSource::Constant(v) => {
+                Some((v.clone(), "constant".to_string(), String::new()))
+            }
+            AttributeSource::Capture {
+                capture,
+                normaliser,
+            } => match get(capture) {
+                Some((matched, original)) if !original.trim().is_empty() => {
+                    let v = normalise(normaliser, &matched, &original)
+                        .map_err(|e| format!("attribute `{}`: {e}", spec.name))?;
+                    Some((v, normaliser.clone(), original))
+                }
+                _ => None,
+            },
+            AttributeSource::Map { capture, table } => match get(capture) {
+                Some((matched, original)) => table
+                    .iter()
+                    .find(|(k, _)| matched.contains(k.as_str()) || original.contains(k.as_str()))
+                    .map(|(_, v)| (v.clone(), "map".to_string(), original)),
+                None => None,
+            },
+        };
+        match (value, &spec.default) {
+            (Some((v, normaliser, input)), _) => {
+                steps.push(Step {
+                    attribute: spec.name.clone(),
+                    normaliser,
+                    input,
+                    output: v.clone(),
+                });
+                attributes.insert(spec.name.clone(), v);
+            }
+            (None, Some(d)) => {
+                steps.push(Step {
+                    attribute: spec.name.clone(),
+                    normaliser: "default".to_string(),
+                    input: String::new(),
+                    output: d.clone(),
+                });
+                attributes.insert(spec.name.clone(), d.clone());
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Drops matches that overlap a higher-priority match of another rule in a sentence.
+fn resolve_overlaps(found: &mut Vec<Match>) {
+    let overlaps = |a: &Match, b: &Match| {
+        a.highlights.iter().any(|x| {
+            b.highlights
+                .iter()
+                .any(|y| x.sentence == y.sentence && x.start < y.end && y.start < x.end)
+        })
+    };
+    let mut keep = vec![true; found.len()];
+    for i in 0..found.len() {
+        for j in 0..found.len() {
+            if i != j
+                && found[i].rule != found[j].rule
+                && found[i].priority > found[j].priority
+                && overlaps(&found[i], &found[j])
+            {
+                keep[j] = false;
+            }
+        }
+    }
+    let mut k = 0;
+    found.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clauses() {
+        let t = "我愿宣布，未来3年中国将提供5亿美元无偿援助，用于建设；提供5000个名额。";
+        let m = t.find("5亿").unwrap()..t.find("无偿").unwrap();
+        assert_eq!(&t[clause_range(t, m)], "未来3年中国将提供5亿美元无偿援助");
+        let m = t.find("提供5000").unwrap()..t.find("名额").unwrap();
+        assert_eq!(&t[clause_range(t, m)], "提供5000个名额");
+        // A separator the pattern consumed does not pull in the neighbouring clause.
+        let m = t.find("；提供").unwrap()..t.find("名额").unwrap();
+        assert_eq!(&t[clause_range(t, m)], "提供5000个名额");
+        let m = t.find("未来").unwrap()..t.find("，用于").unwrap() + "，".len();
+        assert_eq!(&t[clause_range(t, m)], "未来3年中国将提供5亿美元无偿援助");
+    }
+}

@@ -1,0 +1,187 @@
+//! The `facts.json` contract: what extraction and consolidation produce and what
+//! rendering (and other tools) read. Its shape is stable; see DESIGN.md.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The whole of `out/<summit>/facts.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactSheet {
+    /// What the summit is (from summit.yaml).
+    pub summit: SummitInfo,
+    /// Every fact, in the documented order (see the consolidate module).
+    pub facts: Vec<Fact>,
+    /// Problems found while extracting that a reader should know about
+    /// (a list whose announced count does not match its items, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+    /// Which tool, rules and sources produced this file.
+    pub provenance: Provenance,
+}
+
+/// The summit's description, copied from summit.yaml.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummitInfo {
+    /// The folder name under `summits/`.
+    pub id: String,
+    /// Title in Chinese.
+    pub title: String,
+    /// Title in English, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
+    /// First day, `YYYY-MM-DD`.
+    pub date: String,
+    /// Last day, when the summit ran over several days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// Where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venue: Option<String>,
+    /// `in-person`, `video` or `hybrid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Who hosted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Participants as the sources name them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participants: Vec<String>,
+    /// Documents adopted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<String>,
+    /// The sources read, in summit.yaml order.
+    pub sources: Vec<SourceInfo>,
+}
+
+/// One source, as the appendix of the fact sheet lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    /// The file name under `sources/` (what citations call `doc`).
+    pub doc: String,
+    /// `speech`, `interview`, `report` or `preview`.
+    pub kind: String,
+    /// Title of the article or speech.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Publisher.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outlet: Option<String>,
+    /// Publication date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Address, when the source carries one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// First 12 hex digits of the SHA-256 of the file.
+    pub sha256: String,
+}
+
+/// One fact of the fact sheet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fact {
+    /// Stable id: field, then a hash of the fact's identity (not of its position).
+    pub id: String,
+    /// `principle`, `proposal`, `pledge`, `mechanism`, `figure`, `document`, … (one per rule file).
+    pub field: String,
+    /// Canonical wording, verbatim from the best source.
+    pub text: String,
+    /// Normalised attributes (amount, period, recipient, status, …).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub attributes: Map<String, Value>,
+    /// Sub-items: a principle list's principles, a proposal's measures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Item>,
+    /// `background` for facts that restate earlier events rather than this summit's outcomes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// Attributes on which the sources disagree, with each value and who says it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
+    /// Ids of the rules that found this fact.
+    pub rules: Vec<String>,
+    /// Every sentence that states this fact.
+    pub sources: Vec<Citation>,
+}
+
+/// A sub-item of a fact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// The item's text.
+    pub text: String,
+    /// Where it is said, for items that are sentences of their own (a proposal's measures).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Citation>,
+}
+
+/// A sentence that states a fact, checkable against the original file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Citation {
+    /// Source file name under `sources/`.
+    pub doc: String,
+    /// 1-based paragraph.
+    pub para: usize,
+    /// 1-based sentence within the paragraph.
+    pub sentence: usize,
+    /// Byte offset of the sentence in the original file.
+    pub start: usize,
+    /// Byte offset just after it.
+    pub end: usize,
+    /// The sentence (normalised, in the source's own characters).
+    pub quote: String,
+}
+
+impl Citation {
+    /// `doc:para:sentence`, the sentence id used throughout.
+    pub fn sentence_id(&self) -> String {
+        format!("{}:{}:{}", self.doc, self.para, self.sentence)
+    }
+}
+
+/// Sources disagreeing on one attribute of a fact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// The attribute (`amount`, `period`, `count`, …).
+    pub attribute: String,
+    /// Each distinct value and the sentences that state it.
+    pub values: Vec<ConflictValue>,
+}
+
+/// One of the disagreeing values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictValue {
+    /// The normalised value.
+    pub value: Value,
+    /// Sentence ids (`doc:para:sentence`) stating it.
+    pub citations: Vec<String>,
+}
+
+/// Something the reader of the fact sheet should know about the extraction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    /// The rule concerned, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Sentence id concerned, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentence: Option<String>,
+    /// The message.
+    pub message: String,
+}
+
+/// What produced a facts.json: for the colophon, and to tell stale outputs apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// `factsheet <version>`.
+    pub tool: String,
+    /// First 12 hex digits of a SHA-256 over every rule file (names and contents).
+    pub rules_sha256: String,
+    /// First 12 hex digits of a SHA-256 over summit.yaml and every source file.
+    pub sources_sha256: String,
+}
+
+impl FactSheet {
+    /// The facts of one field, in order.
+    pub fn field<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a Fact> + 'a {
+        self.facts.iter().filter(move |f| f.field == field)
+    }
+}

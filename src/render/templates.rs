@@ -1,0 +1,248 @@
+//! The minijinja environment: templates loaded from `<root>/templates/` (so analysts
+//! can edit them without recompiling), strict undefined behaviour, and auto-escaping
+//! chosen by file name so that no text from sources or rules can become markup.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use minijinja::{AutoEscape, Environment, Output, State, UndefinedBehavior, Value};
+
+use super::fonts::Coverage;
+use crate::error::{Error, Result};
+
+/// The auto-escape mode of `.typ.j2` templates (and of every template not named `.md.j2`).
+const TYPST: AutoEscape = AutoEscape::Custom("typst");
+/// The auto-escape mode of `.md.j2` templates.
+const MARKDOWN: AutoEscape = AutoEscape::Custom("markdown");
+
+/// Builds the environment for the templates under `dir`.
+///
+/// Characters that `coverage` cannot draw are replaced in typst output by a visible
+/// `[U+XXXX]` placeholder, so that the PDF never shows a silent empty box.
+pub fn environment(dir: &Path, coverage: Arc<Coverage>) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_loader(minijinja::path_loader(dir));
+    // A typo in a template must be an error naming the template and line, not an empty string.
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    // Everything that is not Markdown is escaped for typst: an included partial with an
+    // unexpected name must not end up unescaped inside the typst file.
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".md.j2") {
+            MARKDOWN
+        } else {
+            TYPST
+        }
+    });
+    env.set_formatter(move |out: &mut Output, state: &State, value: &Value| {
+        format_value(out, state, value, &coverage)
+    });
+    env.add_filter("typst_str", typst_str_filter);
+    env
+}
+
+/// Renders template `name` with `ctx`, turning minijinja's errors into [`Error::Template`]
+/// that name the template file and line.
+pub fn render(env: &Environment<'_>, dir: &Path, name: &str, ctx: &Value) -> Result<String> {
+    let tmpl = env
+        .get_template(name)
+        .map_err(|e| template_error(dir, name, &e))?;
+    tmpl.render(ctx).map_err(|e| template_error(dir, name, &e))
+}
+
+fn template_error(dir: &Path, top: &str, err: &minijinja::Error) -> Error {
+    let name = err.name().unwrap_or(top);
+    let file = dir.join(name);
+    let mut msg = match err.line() {
+        Some(line) => format!("{}:{line}: {}", file.display(), err.kind()),
+        None => format!("{}: {}", file.display(), err.kind()),
+    };
+    if let Some(detail) = err.detail() {
+        msg.push_str(": ");
+        msg.push_str(detail);
+    }
+    // The source line, when minijinja kept it, shows the analyst exactly what to fix.
+    if let (Some(line), Some(src)) = (err.line(), err.template_source())
+        && let Some(text) = src.lines().nth(line.saturating_sub(1))
+    {
+        msg.push_str(&format!("\n  {line} | {}", text.trim_end()));
+    }
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        msg.push_str(&format!("\n  caused by: {inner}"));
+        source = inner.source();
+    }
+    Error::Template(msg)
+}
+
+fn format_value(
+    out: &mut Output,
+    state: &State,
+    value: &Value,
+    coverage: &Coverage,
+) -> std::result::Result<(), minijinja::Error> {
+    if value.is_safe() {
+        return out
+            .write_str(value.as_str().unwrap_or_default())
+            .map_err(Into::into);
+    }
+    if value.is_none() || value.is_undefined() {
+        return Ok(());
+    }
+    let text = value.to_string();
+    // `{% autoescape false %}` must not switch escaping off: fall back to the mode the
+    // template's file name implies.
+    let mode = match state.auto_escape() {
+        AutoEscape::None if state.name().ends_with(".md.j2") => MARKDOWN,
+        AutoEscape::None => TYPST,
+        other => other,
+    };
+    let escaped = match mode {
+        MARKDOWN => escape_markdown(&text),
+        _ => escape_typst_markup(&text, coverage),
+    };
+    out.write_str(&escaped).map_err(Into::into)
+}
+
+/// Escapes `text` for typst markup: every ASCII punctuation character gets a backslash
+/// (always a literal in typst markup), line breaks between Chinese characters are
+/// dropped (typst would print them as a space), other line breaks become spaces, and
+/// characters no font covers become a visible `[U+XXXX]`.
+pub fn escape_typst_markup(text: &str, coverage: &Coverage) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '\n' | '\r' => {
+                let prev = i.checked_sub(1).and_then(|j| chars.get(j)).copied();
+                let next = chars.get(i + 1).copied();
+                let joins_cjk = prev.is_some_and(is_wide) && next.is_some_and(is_wide);
+                if !joins_cjk && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if !coverage.covers(c) => {
+                out.push_str(&format!("\\[U+{:04X}\\]", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes `text` for Markdown: a backslash before every ASCII punctuation character
+/// (CommonMark allows it for all of them) and line breaks as spaces.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' | '\t' => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            c if c.is_control() => {}
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A typst string literal (with its quotes) holding `text`.
+///
+/// Only for code positions such as `#set document(title: …)`. Besides `\\` and `\"`
+/// every ASCII punctuation character is written as `\u{…}`, which means the same in
+/// a string and in markup, so even a misplaced use cannot inject markup.
+pub fn typst_string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || c.is_ascii_punctuation() => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn typst_str_filter(value: &Value) -> Value {
+    let text = if value.is_none() || value.is_undefined() {
+        String::new()
+    } else {
+        value.to_string()
+    };
+    Value::from_safe_string(typst_string_literal(&text))
+}
+
+/// Chinese, Japanese and Korean characters and full-width punctuation: the ones between
+/// which a line break must vanish rather than become a space.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x2FFF | 0x3000..=0x303F | 0x3040..=0x30FF | 0x3100..=0x31FF
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typst_markup_escapes_all_syntax() {
+        let cov = Coverage::everything();
+        let s = escape_typst_markup(
+            "#read(\"/etc/passwd\") $x$ *b* _i_ @r <l> `c` \\ [a] // c",
+            &cov,
+        );
+        assert_eq!(
+            s,
+            "\\#read\\(\\\"\\/etc\\/passwd\\\"\\) \\$x\\$ \\*b\\* \\_i\\_ \\@r \\<l\\> \\`c\\` \\\\ \\[a\\] \\/\\/ c"
+        );
+        assert_eq!(escape_typst_markup("中文\n测试", &cov), "中文测试");
+        assert_eq!(escape_typst_markup("abc\ndef", &cov), "abc def");
+        assert_eq!(
+            escape_typst_markup("1. = - + x", &cov),
+            "1\\. \\= \\- \\+ x"
+        );
+    }
+
+    #[test]
+    fn uncovered_characters_become_visible_placeholders() {
+        let cov = Coverage::from_ranges(&[(0x20, 0x7E), (0x4E00, 0x9FFF)]);
+        assert_eq!(escape_typst_markup("中𠀀", &cov), "中\\[U+20000\\]");
+    }
+
+    #[test]
+    fn string_literals_are_safe_in_both_modes() {
+        assert_eq!(typst_string_literal("a\"b\\c#d"), "\"a\\\"b\\\\c\\u{23}d\"");
+        assert_eq!(typst_string_literal("中—亚"), "\"中—亚\"");
+    }
+
+    #[test]
+    fn markdown_escapes() {
+        assert_eq!(
+            escape_markdown("*a* | [b](c) <x>"),
+            "\\*a\\* \\| \\[b\\]\\(c\\) \\<x\\>"
+        );
+    }
+}

@@ -1,0 +1,773 @@
+//! Turning rule files into a [`RuleSet`]: parsing, sub-pattern expansion, regex
+//! compilation and every consistency check, each problem with file, line and rule.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::schema::{self, AttributeYaml, RuleFile};
+use super::{
+    AttributeSource, AttributeSpec, Background, ContextSpec, FieldSpec, Identity, ListRule,
+    Problem, Rule, RuleSet, SplitBy, SplitSpec, TextMode, normalisers,
+};
+use crate::error::{Error, Result};
+use crate::yaml;
+
+/// Captures with a meaning of their own in list items.
+const ITEM_CAPTURES: &[&str] = &["ordinal", "title"];
+
+/// Expands `{{name}}` references in `pattern` from `local`, then `global`, sub-patterns.
+///
+/// Each reference becomes a non-capturing group. Sub-patterns may use other
+/// sub-patterns; named captures inside them become captures of the rule (so a
+/// sub-pattern with captures can be used once per pattern).
+pub fn expand(
+    pattern: &str,
+    local: &BTreeMap<String, String>,
+    global: &BTreeMap<String, String>,
+) -> std::result::Result<String, String> {
+    expand_depth(pattern, local, global, &mut Vec::new())
+}
+
+fn expand_depth(
+    pattern: &str,
+    local: &BTreeMap<String, String>,
+    global: &BTreeMap<String, String>,
+    stack: &mut Vec<String>,
+) -> std::result::Result<String, String> {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let close = after
+            .find("}}")
+            .ok_or_else(|| format!("`{{{{` without a closing `}}}}` in {pattern:?}"))?;
+        let name = after[..close].trim();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!(
+                "{{{{{name}}}}} is not a sub-pattern name (letters, digits, _)"
+            ));
+        }
+        let body = local
+            .get(name)
+            .or_else(|| global.get(name))
+            .ok_or_else(|| {
+                let mut known: Vec<&String> = local.keys().chain(global.keys()).collect();
+                known.sort();
+                known.dedup();
+                format!(
+                    "unknown sub-pattern `{name}`; known: {}",
+                    known
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?;
+        if stack.iter().any(|s| s == name) {
+            return Err(format!(
+                "sub-pattern `{name}` refers to itself ({} → {name})",
+                stack.join(" → ")
+            ));
+        }
+        stack.push(name.to_string());
+        let inner = expand_depth(body, local, global, stack)?;
+        stack.pop();
+        out.push_str("(?:");
+        out.push_str(&inner);
+        out.push(')');
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// What one file contributed, before cross-file checks.
+struct Loaded {
+    path: PathBuf,
+    text: String,
+    file: RuleFile,
+}
+
+/// Loads every rule file in `dir`. Returns the compiled set when nothing is wrong.
+pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "no rules folder at {}",
+            dir.display()
+        )));
+    }
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    paths.sort();
+    let mut problems = Vec::new();
+    let mut loaded = Vec::new();
+    for path in paths {
+        let text = crate::ingest::read_utf8(&path)?;
+        match yaml::from_str::<RuleFile>(&path, &text) {
+            Ok(file) => loaded.push(Loaded { path, text, file }),
+            Err(Error::Yaml {
+                path,
+                line,
+                message,
+            }) => problems.push(Problem {
+                file: path,
+                line,
+                rule: None,
+                message: format!("invalid rule file: {message}"),
+            }),
+            Err(e) => return Err(e),
+        }
+    }
+    if loaded.is_empty() && problems.is_empty() {
+        problems.push(Problem {
+            file: dir.to_path_buf(),
+            line: None,
+            rule: None,
+            message: "no rule files (*.yaml) here".to_string(),
+        });
+    }
+
+    // Shared sub-patterns: files without a field.
+    let mut global: BTreeMap<String, String> = BTreeMap::new();
+    for l in &loaded {
+        if l.file.field.is_none() {
+            for (name, body) in &l.file.patterns {
+                if global.insert(name.clone(), body.clone()).is_some() {
+                    problems.push(Problem {
+                        file: l.path.clone(),
+                        line: yaml::find_line(&l.text, 1, &format!("{name}:")),
+                        rule: None,
+                        message: format!("sub-pattern `{name}` is defined twice"),
+                    });
+                }
+            }
+        }
+    }
+
+    let mut fields = Vec::new();
+    let mut rules = Vec::new();
+    let mut lists = Vec::new();
+    let mut background = Background::default();
+    let mut ids: BTreeMap<String, (PathBuf, Option<usize>)> = BTreeMap::new();
+    for l in &loaded {
+        let mut p = FileProblems {
+            path: &l.path,
+            text: &l.text,
+            problems: &mut problems,
+        };
+        if let Some(bg) = &l.file.background {
+            if background.file.is_some() {
+                p.add(
+                    None,
+                    None,
+                    "background cues are declared in two files".to_string(),
+                );
+            }
+            background.file = Some(l.path.clone());
+            for cue in &bg.cues {
+                match expand(cue, &l.file.patterns, &global)
+                    .and_then(|x| Regex::new(&x).map_err(|e| e.to_string()))
+                {
+                    Ok(re) => background.cues.push(re),
+                    Err(e) => p.add(p.line_of(1, cue), None, format!("background cue: {e}")),
+                }
+            }
+            background.examples = bg.examples.clone();
+            background.example_lines = example_lines(&p, Some(1), "sentence:", bg.examples.len());
+        }
+        let Some(field) = &l.file.field else {
+            if !l.file.rules.is_empty() || !l.file.lists.is_empty() {
+                p.add(
+                    None,
+                    None,
+                    "has rules but no `field:`; say which field they fill".to_string(),
+                );
+            }
+            continue;
+        };
+        if !field
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-')
+            || field.is_empty()
+        {
+            p.add(
+                p.line_of(1, "field:"),
+                None,
+                format!("field name {field:?} must be lowercase letters, '-' or '_'"),
+            );
+        }
+        if fields.iter().any(|f: &FieldSpec| &f.name == field) {
+            p.add(
+                p.line_of(1, "field:"),
+                None,
+                format!("field `{field}` is declared by two files"),
+            );
+        }
+        for name in l.file.patterns.keys() {
+            if global.contains_key(name) {
+                p.add(p.line_of(1, &format!("{name}:")), None, format!("local sub-pattern `{name}` hides the shared one of the same name; rename it"));
+            }
+        }
+        let title = l.file.title.clone();
+        let identity = match l.file.identity.as_deref() {
+            None => Identity::Text,
+            Some(name) => Identity::parse(name).unwrap_or_else(|| {
+                p.add(
+                    p.line_of(1, "identity:"),
+                    None,
+                    format!(
+                        "identity {name:?} is not one of {}",
+                        Identity::NAMES.join(", ")
+                    ),
+                );
+                Identity::Text
+            }),
+        };
+        fields.push(FieldSpec {
+            identity,
+            name: field.clone(),
+            title_zh: title
+                .as_ref()
+                .map(|t| t.zh.clone())
+                .unwrap_or_else(|| field.clone()),
+            title_en: title
+                .as_ref()
+                .map(|t| t.en.clone())
+                .unwrap_or_else(|| field.clone()),
+            order: l.file.order.unwrap_or(100),
+            file: l.path.clone(),
+        });
+        for r in &l.file.rules {
+            let line = p.line_of(1, &format!("id: {}", r.id));
+            if let Some((other, other_line)) = ids.insert(r.id.clone(), (l.path.clone(), line)) {
+                p.add(
+                    line,
+                    Some(&r.id),
+                    format!(
+                        "duplicate rule id; also defined at {}{}",
+                        other.display(),
+                        other_line.map(|l| format!(":{l}")).unwrap_or_default()
+                    ),
+                );
+            }
+            if let Some(rule) = compile_rule(r, field, line, &l.file.patterns, &global, &mut p) {
+                rules.push(rule);
+            }
+        }
+        for lr in &l.file.lists {
+            let line = p.line_of(1, &format!("id: {}", lr.id));
+            if let Some((other, other_line)) = ids.insert(lr.id.clone(), (l.path.clone(), line)) {
+                p.add(
+                    line,
+                    Some(&lr.id),
+                    format!(
+                        "duplicate rule id; also defined at {}{}",
+                        other.display(),
+                        other_line.map(|l| format!(":{l}")).unwrap_or_default()
+                    ),
+                );
+            }
+            if let Some(list) = compile_list(lr, field, line, &l.file.patterns, &global, &mut p) {
+                lists.push(list);
+            }
+        }
+    }
+    fields.sort_by(|a, b| a.order.cmp(&b.order).then(a.name.cmp(&b.name)));
+    if !problems.is_empty() {
+        problems.sort();
+        return Ok((None, problems));
+    }
+    let (single_index, single): (Vec<usize>, Vec<&str>) = rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.window == 1)
+        .map(|(i, r)| (i, r.pattern.as_str()))
+        .unzip();
+    let (pair_index, pair): (Vec<usize>, Vec<&str>) = rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.window == 2)
+        .map(|(i, r)| (i, r.pattern.as_str()))
+        .unzip();
+    let single = super::prefilter::Prefilter::new(&single);
+    let pair = super::prefilter::Prefilter::new(&pair);
+    Ok((
+        Some(RuleSet {
+            fields,
+            rules,
+            lists,
+            background,
+            single,
+            single_index,
+            pair,
+            pair_index,
+        }),
+        problems,
+    ))
+}
+
+/// Collects problems of one file.
+struct FileProblems<'a> {
+    path: &'a Path,
+    text: &'a str,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl FileProblems<'_> {
+    fn add(&mut self, line: Option<usize>, rule: Option<&str>, message: String) {
+        self.problems.push(Problem {
+            file: self.path.to_path_buf(),
+            line,
+            rule: rule.map(str::to_string),
+            message,
+        });
+    }
+
+    fn line_of(&self, from: usize, needle: &str) -> Option<usize> {
+        yaml::find_line(self.text, from, needle)
+    }
+}
+
+/// Expands and compiles one regex of a rule, reporting problems at `key:`'s line.
+fn compile_regex(
+    source: &str,
+    key: &str,
+    rule: &str,
+    rule_line: Option<usize>,
+    local: &BTreeMap<String, String>,
+    global: &BTreeMap<String, String>,
+    p: &mut FileProblems,
+) -> Option<(String, Regex)> {
+    let line = p.line_of(rule_line.unwrap_or(1), key).or(rule_line);
+    let expanded = match expand(source, local, global) {
+        Ok(x) => x,
+        Err(e) => {
+            p.add(line, Some(rule), format!("{key} {e}"));
+            return None;
+        }
+    };
+    match Regex::new(&expanded) {
+        Ok(re) => Some((expanded, re)),
+        Err(e) => {
+            p.add(
+                line,
+                Some(rule),
+                format!("{key} is not a valid regex:\n{e}"),
+            );
+            None
+        }
+    }
+}
+
+fn compile_attributes(
+    attrs: &BTreeMap<String, AttributeYaml>,
+    rule: &str,
+    line: Option<usize>,
+    p: &mut FileProblems,
+) -> Vec<AttributeSpec> {
+    let mut out = Vec::new();
+    for (name, a) in attrs {
+        let at = p.line_of(line.unwrap_or(1), &format!("{name}:")).or(line);
+        let spec = match a {
+            AttributeYaml::Capture(c) => AttributeSpec {
+                name: name.clone(),
+                source: AttributeSource::Capture {
+                    capture: c.clone(),
+                    normaliser: "text".to_string(),
+                },
+                default: None,
+            },
+            AttributeYaml::Full(f) => {
+                let source = match (&f.capture, &f.value, &f.map) {
+                    (None, Some(v), None) => AttributeSource::Constant(v.clone()),
+                    (Some(c), None, Some(map)) => {
+                        if f.normaliser.is_some() {
+                            p.add(
+                                at,
+                                Some(rule),
+                                format!(
+                                    "attribute `{name}`: `map` and `normaliser` cannot be combined"
+                                ),
+                            );
+                        }
+                        let mut table = Vec::new();
+                        for (k, v) in map {
+                            let key = match k {
+                                serde_yaml::Value::String(s) => s.clone(),
+                                other => serde_yaml::to_string(other)
+                                    .unwrap_or_default()
+                                    .trim()
+                                    .to_string(),
+                            };
+                            let value: Value = serde_json::to_value(v).unwrap_or(Value::Null);
+                            table.push((key, value));
+                        }
+                        AttributeSource::Map {
+                            capture: c.clone(),
+                            table,
+                        }
+                    }
+                    (Some(c), None, None) => {
+                        let n = f.normaliser.clone().unwrap_or_else(|| "text".to_string());
+                        if !normalisers::NAMES.contains(&n.as_str()) {
+                            p.add(
+                                at,
+                                Some(rule),
+                                format!(
+                                    "attribute `{name}`: unknown normaliser `{n}`; known: {}",
+                                    normalisers::NAMES.join(", ")
+                                ),
+                            );
+                        }
+                        AttributeSource::Capture {
+                            capture: c.clone(),
+                            normaliser: n,
+                        }
+                    }
+                    _ => {
+                        p.add(at, Some(rule), format!(
+                            "attribute `{name}` needs either `capture` (with `normaliser` or `map`) or `value`"
+                        ));
+                        continue;
+                    }
+                };
+                AttributeSpec {
+                    name: name.clone(),
+                    source,
+                    default: f.default.clone(),
+                }
+            }
+        };
+        out.push(spec);
+    }
+    out
+}
+
+fn captures_of(re: &Regex) -> BTreeSet<String> {
+    re.capture_names().flatten().map(str::to_string).collect()
+}
+
+fn attribute_captures(attrs: &[AttributeSpec]) -> Vec<(String, String)> {
+    attrs
+        .iter()
+        .filter_map(|a| match &a.source {
+            AttributeSource::Capture { capture, .. } | AttributeSource::Map { capture, .. } => {
+                Some((a.name.clone(), capture.clone()))
+            }
+            AttributeSource::Constant(_) => None,
+        })
+        .collect()
+}
+
+fn compile_rule(
+    r: &schema::RuleYaml,
+    field: &str,
+    line: Option<usize>,
+    local: &BTreeMap<String, String>,
+    global: &BTreeMap<String, String>,
+    p: &mut FileProblems,
+) -> Option<Rule> {
+    let id = r.id.as_str();
+    let (pattern, regex) = compile_regex(&r.pattern, "pattern:", id, line, local, global, p)?;
+    let window = r.window.unwrap_or(1);
+    if !(1..=2).contains(&window) {
+        p.add(
+            line,
+            Some(id),
+            format!("window must be 1 or 2, not {window}"),
+        );
+    }
+    let unless: Vec<Regex> = r
+        .unless
+        .iter()
+        .filter_map(|u| compile_regex(u, "unless:", id, line, local, global, p).map(|(_, re)| re))
+        .collect();
+    let attributes = compile_attributes(&r.attributes, id, line, p);
+    let mut context = Vec::new();
+    for (name, c) in &r.context {
+        if let Some((_, re)) = compile_regex(&c.pattern, "context:", id, line, local, global, p) {
+            let n = c.normaliser.clone().unwrap_or_else(|| "text".to_string());
+            if !normalisers::NAMES.contains(&n.as_str()) {
+                p.add(
+                    line,
+                    Some(id),
+                    format!("context `{name}`: unknown normaliser `{n}`"),
+                );
+            }
+            context.push(ContextSpec {
+                name: name.clone(),
+                regex: re,
+                normaliser: n,
+                value: c.value.clone(),
+            });
+        }
+    }
+    let split = match &r.split {
+        None => None,
+        Some(s) => {
+            let attrs = compile_attributes(&s.attributes, id, line, p);
+            let how = match (&s.on, &s.part, &s.each) {
+                (Some(on), Some(part), None) => {
+                    let on = compile_regex(on, "on:", id, line, local, global, p).map(|x| x.1);
+                    let part =
+                        compile_regex(part, "part:", id, line, local, global, p).map(|x| x.1);
+                    on.zip(part)
+                        .map(|(on, part)| SplitBy::Separators { on, part })
+                }
+                (None, None, Some(each)) => {
+                    compile_regex(each, "each:", id, line, local, global, p)
+                        .map(|x| SplitBy::Each(x.1))
+                }
+                _ => {
+                    p.add(
+                        line,
+                        Some(id),
+                        "split needs either `on:` and `part:`, or `each:`".to_string(),
+                    );
+                    None
+                }
+            };
+            how.map(|how| {
+                let spec = SplitSpec { capture: s.capture.clone(), how, attributes: attrs };
+                let part_caps = captures_of(spec.part_regex());
+                let used = attribute_captures(&spec.attributes);
+                for (a, c) in &used {
+                    if !part_caps.contains(c) {
+                        p.add(line, Some(id), format!("split attribute `{a}` reads capture `{c}`, which the part pattern does not have"));
+                    }
+                }
+                for c in &part_caps {
+                    if !used.iter().any(|(_, x)| x == c) {
+                        p.add(line, Some(id), format!("capture `{c}` of the split part pattern is not used by any attribute"));
+                    }
+                }
+                spec
+            })
+        }
+    };
+    let text = match r.text.as_deref() {
+        None | Some("clause") => TextMode::Clause,
+        Some("match") => TextMode::Match,
+        Some("sentence") => TextMode::Sentence,
+        Some(other) => {
+            p.add(
+                line,
+                Some(id),
+                format!("text: {other:?} must be clause, match or sentence"),
+            );
+            TextMode::Clause
+        }
+    };
+    // Every capture is used, and every used capture exists.
+    let caps = captures_of(&regex);
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    for (a, c) in attribute_captures(&attributes) {
+        if !caps.contains(&c) {
+            p.add(
+                line,
+                Some(id),
+                format!("attribute `{a}` reads capture `{c}`, which the pattern does not have"),
+            );
+        }
+        used.insert(c);
+    }
+    for (what, c) in [("items", &r.items), ("count", &r.count)] {
+        if let Some(c) = c {
+            if !caps.contains(c) {
+                p.add(
+                    line,
+                    Some(id),
+                    format!("`{what}: {c}` names a capture the pattern does not have"),
+                );
+            }
+            used.insert(c.clone());
+        }
+    }
+    if let Some(s) = &split {
+        if !caps.contains(&s.capture) {
+            p.add(
+                line,
+                Some(id),
+                format!("split capture `{}` is not in the pattern", s.capture),
+            );
+        }
+        used.insert(s.capture.clone());
+    }
+    for c in caps.difference(&used) {
+        p.add(line, Some(id), format!("capture `{c}` is not used by any attribute (use it, or make the group non-capturing with (?:…))"));
+    }
+    if r.each_item && r.items.is_none() {
+        p.add(
+            line,
+            Some(id),
+            "`each_item: true` needs `items:`".to_string(),
+        );
+    }
+    if r.count.is_some() && r.items.is_none() {
+        p.add(
+            line,
+            Some(id),
+            "`count:` is checked against `items:`, which is missing".to_string(),
+        );
+    }
+    Some(Rule {
+        id: id.to_string(),
+        field: field.to_string(),
+        file: p.path.to_path_buf(),
+        line: line.unwrap_or(0),
+        pattern,
+        regex,
+        window,
+        priority: r.priority,
+        unless,
+        attributes,
+        context,
+        defaults: r
+            .defaults
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        items: r.items.clone(),
+        count: r.count.clone(),
+        each_item: r.each_item,
+        split,
+        text,
+        example_lines: example_lines(p, line, "sentence:", r.examples.len()),
+        examples: r.examples.clone(),
+    })
+}
+
+/// The lines of the first `n` example keys (`sentence:` or `text:`) after a rule's line.
+fn example_lines(
+    p: &FileProblems,
+    rule_line: Option<usize>,
+    key: &str,
+    n: usize,
+) -> Vec<Option<usize>> {
+    let mut out = Vec::with_capacity(n);
+    let mut from = p.line_of(rule_line.unwrap_or(1), "examples:").unwrap_or(1);
+    for _ in 0..n {
+        let l = p.line_of(from, key);
+        if let Some(l) = l {
+            from = l + 1;
+        }
+        out.push(l);
+    }
+    out
+}
+
+fn compile_list(
+    l: &schema::ListYaml,
+    field: &str,
+    line: Option<usize>,
+    local: &BTreeMap<String, String>,
+    global: &BTreeMap<String, String>,
+    p: &mut FileProblems,
+) -> Option<ListRule> {
+    let id = l.id.as_str();
+    let (_, header) = compile_regex(&l.header, "header:", id, line, local, global, p)?;
+    let mut items = Vec::new();
+    for it in &l.items {
+        if let Some((_, re)) = compile_regex(it, "items:", id, line, local, global, p) {
+            let caps = captures_of(&re);
+            for need in ITEM_CAPTURES {
+                if !caps.contains(*need) {
+                    p.add(
+                        line,
+                        Some(id),
+                        format!("item pattern {it:?} needs a `{need}` capture"),
+                    );
+                }
+            }
+            for c in caps.iter().filter(|c| !ITEM_CAPTURES.contains(&c.as_str())) {
+                p.add(line, Some(id), format!("item pattern capture `{c}` is not used; item patterns capture only `ordinal` and `title`"));
+            }
+            items.push(re);
+        }
+    }
+    if items.is_empty() && !l.parallel {
+        p.add(
+            line,
+            Some(id),
+            "a list needs `items:` patterns or `parallel: true`".to_string(),
+        );
+    }
+    let attributes = compile_attributes(&l.attributes, id, line, p);
+    let caps = captures_of(&header);
+    let mut used: BTreeSet<String> = ["count".to_string()].into();
+    for (a, c) in attribute_captures(&attributes) {
+        if !caps.contains(&c) {
+            p.add(
+                line,
+                Some(id),
+                format!("attribute `{a}` reads capture `{c}`, which the header does not have"),
+            );
+        }
+        used.insert(c);
+    }
+    for c in caps.difference(&used) {
+        p.add(
+            line,
+            Some(id),
+            format!("header capture `{c}` is not used by any attribute"),
+        );
+    }
+    Some(ListRule {
+        id: id.to_string(),
+        field: field.to_string(),
+        file: p.path.to_path_buf(),
+        line: line.unwrap_or(0),
+        header,
+        items,
+        parallel: l.parallel,
+        announce: l.announce,
+        each_item: l.each_item,
+        measures: l.measures,
+        attributes,
+        example_lines: example_lines(p, line, "text:", l.examples.len()),
+        examples: l.examples.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn expansion() {
+        let g = map(&[("digit", "[0-9]"), ("num", "{{digit}}+")]);
+        let l = map(&[("yuan", "元")]);
+        assert_eq!(
+            expand("{{num}}{{yuan}}", &l, &g).unwrap(),
+            "(?:(?:[0-9])+)(?:元)"
+        );
+        assert_eq!(expand("a{2}", &l, &g).unwrap(), "a{2}");
+        let err = expand("{{nope}}", &l, &g).unwrap_err();
+        assert!(
+            err.contains("unknown sub-pattern `nope`") && err.contains("digit, num, yuan"),
+            "{err}"
+        );
+        let cyc = map(&[("a", "{{b}}"), ("b", "{{a}}")]);
+        assert!(
+            expand("{{a}}", &l, &cyc)
+                .unwrap_err()
+                .contains("refers to itself")
+        );
+        let cap = map(&[("c", "(?P<x>y)")]);
+        assert_eq!(expand("{{c}}", &l, &cap).unwrap(), "(?:(?P<x>y))");
+    }
+}

@@ -1,0 +1,238 @@
+//! The shape of a rule file, as analysts write it (see rules/README.md).
+//!
+//! These structs only describe YAML; [`super::load`] checks and compiles them.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// One YAML file under `rules/`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    /// The field this file's rules fill (`pledge`, …); absent in a file of shared patterns.
+    pub field: Option<String>,
+    /// Headings for the fact sheet.
+    pub title: Option<FieldTitle>,
+    /// What counts as a fact of this field, for analysts.
+    pub description: Option<String>,
+    /// Where this field's facts go in the fact-sheet order (lower first).
+    pub order: Option<i32>,
+    /// How two matches are recognised as the same fact: `amount`, `list-item`,
+    /// `name`, `items`, `title` or `text` (the default).
+    pub identity: Option<String>,
+    /// Named sub-patterns; in `patterns.yaml` shared by every file, elsewhere local.
+    #[serde(default)]
+    pub patterns: BTreeMap<String, String>,
+    /// Sentence rules.
+    #[serde(default)]
+    pub rules: Vec<RuleYaml>,
+    /// List rules (a header announcing a list, then its items).
+    #[serde(default)]
+    pub lists: Vec<ListYaml>,
+    /// Cues that mark a sentence as background (only in `background.yaml`).
+    pub background: Option<BackgroundYaml>,
+}
+
+/// Chinese and English headings of a field.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldTitle {
+    /// Chinese heading (原则).
+    pub zh: String,
+    /// English heading (Principles).
+    pub en: String,
+}
+
+/// A sentence rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleYaml {
+    /// Unique id, conventionally `<field>.<name>`.
+    pub id: String,
+    /// What the rule finds, for analysts.
+    pub description: Option<String>,
+    /// Regex over one normalised sentence (or `window` sentences), with named captures.
+    pub pattern: String,
+    /// How many consecutive sentences of a paragraph the pattern may span (1 or 2).
+    pub window: Option<usize>,
+    /// When two matches overlap in a sentence, the higher priority wins.
+    #[serde(default)]
+    pub priority: i32,
+    /// Regexes: if one matches the clause around the match, the match is dropped.
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// Attributes and how captures become them.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, AttributeYaml>,
+    /// Attributes searched for elsewhere in the sentence when the pattern has none.
+    #[serde(default)]
+    pub context: BTreeMap<String, ContextYaml>,
+    /// Values for attributes still missing after `attributes` and `context`.
+    #[serde(default)]
+    pub defaults: BTreeMap<String, Value>,
+    /// A capture holding a list (split on 、) that becomes the fact's items.
+    pub items: Option<String>,
+    /// A capture holding the announced number of items, checked against them.
+    pub count: Option<String>,
+    /// Make one fact per item (proposals) instead of one fact with items.
+    #[serde(default)]
+    pub each_item: bool,
+    /// A capture holding several things joined by 和/及/、, each its own fact.
+    pub split: Option<SplitYaml>,
+    /// What the fact's text is: `clause` (default), `match` or `sentence`.
+    pub text: Option<String>,
+    /// Sentences that must (or must not) match, with the attributes they give.
+    #[serde(default)]
+    pub examples: Vec<ExampleYaml>,
+}
+
+/// How one attribute is made.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum AttributeYaml {
+    /// Just a capture name: its text, trimmed.
+    Capture(String),
+    /// The full form.
+    Full(Box<AttributeFull>),
+}
+
+/// The full form of an attribute.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeFull {
+    /// The capture to read; absent for a constant `value`.
+    pub capture: Option<String>,
+    /// Normaliser name (see `factsheet check` for the list); `text` by default.
+    pub normaliser: Option<String>,
+    /// Look the capture up: the first key contained in it gives the value.
+    pub map: Option<serde_yaml::Mapping>,
+    /// Value when the capture is absent or no `map` key is found.
+    pub default: Option<Value>,
+    /// A constant value.
+    pub value: Option<Value>,
+}
+
+/// An attribute found elsewhere in the sentence.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextYaml {
+    /// Regex searched in the sentence before the match (nearest first), then after it.
+    pub pattern: String,
+    /// Normaliser for the text it finds (its `value` capture if it has one).
+    pub normaliser: Option<String>,
+    /// A constant value to give when the pattern is found (instead of normalising).
+    pub value: Option<Value>,
+}
+
+/// Splitting one capture into several facts.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitYaml {
+    /// The capture to split.
+    pub capture: String,
+    /// Regex of the separators (parts that do not match `part` are joined to the next).
+    pub on: Option<String>,
+    /// Instead of separators: every match of this regex in the capture is a part.
+    pub each: Option<String>,
+    /// Regex each part must match (with `on`); its captures become the part's attributes.
+    pub part: Option<String>,
+    /// Attributes made from the part's captures.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, AttributeYaml>,
+}
+
+/// A rule example.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleYaml {
+    /// The sentence (or, for `window: 2`, two sentences).
+    pub sentence: String,
+    /// False for a sentence the rule must not match.
+    #[serde(default = "yes", rename = "match")]
+    pub matches: bool,
+    /// Attributes the (first) fact must have; a subset check.
+    pub attributes: Option<serde_json::Map<String, Value>>,
+    /// Per-fact expectations when the sentence gives several facts.
+    pub facts: Option<Vec<serde_json::Map<String, Value>>>,
+    /// Items the fact must have.
+    pub items: Option<Vec<String>>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A list rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListYaml {
+    /// Unique id.
+    pub id: String,
+    /// What the rule finds.
+    pub description: Option<String>,
+    /// Regex for the sentence that announces the list; `count` capture for the number.
+    pub header: String,
+    /// Regexes an item sentence starts with; captures `ordinal` and `title`.
+    #[serde(default)]
+    pub items: Vec<String>,
+    /// Also accept a run of paragraphs opening with the same words (排比) as the items.
+    #[serde(default)]
+    pub parallel: bool,
+    /// The header may stand elsewhere in the document, announcing the list by its count.
+    #[serde(default)]
+    pub announce: bool,
+    /// One fact per item (proposals) instead of one fact holding the items (principles).
+    #[serde(default)]
+    pub each_item: bool,
+    /// The sentences after an item, up to the next, are its measures.
+    #[serde(default)]
+    pub measures: bool,
+    /// Attributes from the header's captures.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, AttributeYaml>,
+    /// Little documents with the list and what must be found.
+    #[serde(default)]
+    pub examples: Vec<ListExampleYaml>,
+}
+
+/// A list rule example: a short text, one paragraph per line.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListExampleYaml {
+    /// The text.
+    pub text: String,
+    /// The item titles expected, in order; empty or absent with `match: false`.
+    #[serde(default)]
+    pub items: Vec<String>,
+    /// False when the rule must find no list here.
+    #[serde(default = "yes", rename = "match")]
+    pub matches: bool,
+    /// Measures expected per item (number of sentences), when checked.
+    pub measures: Option<Vec<usize>>,
+}
+
+/// Background cues (rules/background.yaml).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackgroundYaml {
+    /// Regexes: a sentence matching one narrates an earlier event.
+    #[serde(default)]
+    pub cues: Vec<String>,
+    /// Sentences that must (true) or must not (false) count as background.
+    #[serde(default)]
+    pub examples: Vec<BackgroundExample>,
+}
+
+/// A background example.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackgroundExample {
+    /// The sentence.
+    pub sentence: String,
+    /// The summit's first day, `YYYY-MM-DD`, that dates in the sentence are compared with.
+    pub summit_date: String,
+    /// Whether it is background.
+    pub background: bool,
+}

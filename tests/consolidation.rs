@@ -1,0 +1,171 @@
+//! Consolidation on fixtures: conflicts, background, stable ids.
+
+mod common;
+
+use common::*;
+use factsheet::facts::FactSheet;
+use factsheet::ingest::Project;
+use factsheet::pipeline;
+
+const SEEDS_2022: [&str; 3] = [
+    "000_4f59510dab5f9323.txt",
+    "001_cae9e3f49ae9dd89.txt",
+    "002_063d4d8102645fc2.txt",
+];
+
+/// The 2022 summit plus one extra source (`extra.txt`, kind `report`).
+fn summit_2022_plus(extra: &str) -> (tempfile::TempDir, FactSheet) {
+    let dir = repo_root().join("summits/2022-virtual");
+    let mut yaml = std::fs::read_to_string(dir.join("summit.yaml")).unwrap();
+    yaml.push_str("  - file: extra.txt\n    outlet: 测试\n    kind: report\n");
+    let seeds: Vec<(String, Vec<u8>)> = SEEDS_2022
+        .iter()
+        .map(|n| {
+            (
+                n.to_string(),
+                std::fs::read(dir.join("sources").join(n)).unwrap(),
+            )
+        })
+        .collect();
+    let mut files: Vec<(&str, &[u8])> = seeds
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    files.push(("extra.txt", extra.as_bytes()));
+    let tmp = temp_project("2022-virtual", &yaml, &files);
+    let project = Project::open(tmp.path()).unwrap();
+    let summit = project.load_summit("2022-virtual").unwrap();
+    let sheet = pipeline::fact_sheet(&project, &summit).unwrap();
+    (tmp, sheet)
+}
+
+fn seed_sheet() -> FactSheet {
+    let project = project();
+    let summit = project.load_summit("2022-virtual").unwrap();
+    pipeline::fact_sheet(&project, &summit).unwrap()
+}
+
+#[test]
+fn a_conflicting_amount_is_kept_once_and_flagged() {
+    let (_tmp, sheet) =
+        summit_2022_plus("外电报道\n\n报道称，未来3年中国将向中亚国家提供6亿美元无偿援助。\n");
+    let grants: Vec<_> = sheet
+        .facts
+        .iter()
+        .filter(|f| f.field == "pledge" && f.text.contains("无偿援助"))
+        .collect();
+    assert_eq!(
+        grants.len(),
+        1,
+        "{:#?}",
+        grants.iter().map(|f| &f.text).collect::<Vec<_>>()
+    );
+    let g = grants[0];
+    // The canonical value is the speech's.
+    assert_eq!(g.attributes["amount"]["value"], 500_000_000);
+    assert_eq!(g.conflicts.len(), 1);
+    let c = &g.conflicts[0];
+    assert_eq!(c.attribute, "amount");
+    let values: Vec<i64> = c
+        .values
+        .iter()
+        .map(|v| v.value["value"].as_i64().unwrap())
+        .collect();
+    assert_eq!(values, [500_000_000, 600_000_000]);
+    assert!(
+        c.values[1]
+            .citations
+            .iter()
+            .all(|id| id.starts_with("extra.txt:"))
+    );
+    assert!(c.values[0].citations.len() >= 4);
+    assert!(g.sources.iter().any(|s| s.doc == "extra.txt"));
+}
+
+#[test]
+fn ids_do_not_change_when_a_source_is_added() {
+    let before = seed_sheet();
+    let (_tmp, after) = summit_2022_plus("另一报道\n\n中方倡议举办中国—中亚青年论坛。\n");
+    for f in &before.facts {
+        let same = after.facts.iter().find(|g| g.id == f.id);
+        assert!(
+            same.is_some_and(|g| g.text == f.text && g.field == f.field),
+            "{} ({}) lost its id",
+            f.id,
+            f.text
+        );
+    }
+    assert!(
+        after
+            .facts
+            .iter()
+            .any(|g| g.text.contains("中国—中亚青年论坛"))
+    );
+}
+
+#[test]
+fn sentences_about_earlier_events_are_background() {
+    let (_tmp, sheet) = summit_2022_plus(
+        "回顾\n\n2019年，中方倡议建立中国—中亚农业合作论坛。去年，中方倡议举办中国—中亚旅游论坛。中方倡议建立中国—中亚水资源对话机制。\n",
+    );
+    let ctx = |name: &str| {
+        sheet
+            .facts
+            .iter()
+            .find(|f| f.attributes.get("name").and_then(|n| n.as_str()) == Some(name))
+            .unwrap_or_else(|| panic!("{name} not found"))
+            .context
+            .clone()
+    };
+    assert_eq!(ctx("中国—中亚农业合作论坛").as_deref(), Some("background"));
+    assert_eq!(ctx("中国—中亚旅游论坛").as_deref(), Some("background"));
+    assert_eq!(ctx("中国—中亚水资源对话机制"), None);
+    // Background facts come after the outcomes of their field.
+    let mechs: Vec<_> = sheet
+        .facts
+        .iter()
+        .filter(|f| f.field == "mechanism")
+        .collect();
+    let first_bg = mechs.iter().position(|f| f.context.is_some()).unwrap();
+    assert!(mechs[first_bg..].iter().all(|f| f.context.is_some()));
+}
+
+#[test]
+fn a_fact_restated_by_a_preview_stays_an_outcome() {
+    let dir = repo_root().join("summits/2022-virtual");
+    let mut yaml = std::fs::read_to_string(dir.join("summit.yaml")).unwrap();
+    yaml.push_str("  - file: preview.txt\n    kind: preview\n");
+    let seeds: Vec<(String, Vec<u8>)> = SEEDS_2022
+        .iter()
+        .map(|n| {
+            (
+                n.to_string(),
+                std::fs::read(dir.join("sources").join(n)).unwrap(),
+            )
+        })
+        .collect();
+    let mut files: Vec<(&str, &[u8])> = seeds
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let preview = "前瞻\n\n中方将在峰会上倡议建立中国—中亚五国电子商务合作对话机制。中方还倡议建立中国—中亚数字论坛。\n";
+    files.push(("preview.txt", preview.as_bytes()));
+    let tmp = temp_project("2022-virtual", &yaml, &files);
+    let project = Project::open(tmp.path()).unwrap();
+    let sheet =
+        pipeline::fact_sheet(&project, &project.load_summit("2022-virtual").unwrap()).unwrap();
+    let find = |name: &str| {
+        sheet
+            .facts
+            .iter()
+            .find(|f| f.attributes.get("name").and_then(|n| n.as_str()) == Some(name))
+            .unwrap()
+    };
+    let ecom = find("中国—中亚五国电子商务合作对话机制");
+    assert_eq!(ecom.context, None, "also stated by the speech: an outcome");
+    assert!(ecom.sources.iter().any(|s| s.doc == "preview.txt"));
+    assert_eq!(
+        find("中国—中亚数字论坛").context.as_deref(),
+        Some("background")
+    );
+}

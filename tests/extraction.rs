@@ -1,0 +1,407 @@
+//! Rules on the seed summits: what must be found, what must not, and snapshots of
+//! the raw matches and of the consolidated facts for review.
+
+mod common;
+
+use common::*;
+use factsheet::facts::{Fact, FactSheet};
+use factsheet::pipeline;
+use factsheet::rules;
+use serde_json::Value;
+
+fn sheet(id: &str) -> FactSheet {
+    let project = project();
+    let summit = project.load_summit(id).unwrap();
+    pipeline::fact_sheet(&project, &summit).unwrap()
+}
+
+fn raw(id: &str) -> FactSheet {
+    let project = project();
+    let summit = project.load_summit(id).unwrap();
+    let rules = rules::load(&project.rules_dir()).unwrap();
+    pipeline::raw_fact_sheet(&project, &summit, &rules).unwrap()
+}
+
+fn of<'a>(s: &'a FactSheet, field: &str) -> Vec<&'a Fact> {
+    s.facts.iter().filter(|f| f.field == field).collect()
+}
+
+fn amount(f: &Fact) -> (i64, String) {
+    let a = &f.attributes["amount"];
+    (
+        a["value"].as_i64().unwrap(),
+        a["unit"].as_str().unwrap().to_string(),
+    )
+}
+
+/// A compact, complete view of facts for snapshot review: one block per fact,
+/// citations as sentence ids.
+fn review_view(s: &FactSheet) -> String {
+    let mut out = String::new();
+    for f in &s.facts {
+        out.push_str(&format!("- {} [{}] {}\n", f.id, f.field, f.text));
+        if let Some(c) = &f.context {
+            out.push_str(&format!("    context: {c}\n"));
+        }
+        for (k, v) in &f.attributes {
+            out.push_str(&format!("    {k}: {}\n", serde_json::to_string(v).unwrap()));
+        }
+        for i in &f.items {
+            out.push_str(&format!("    item: {}\n", i.text));
+        }
+        for c in &f.conflicts {
+            out.push_str(&format!(
+                "    CONFLICT {}: {}\n",
+                c.attribute,
+                serde_json::to_string(&c.values).unwrap()
+            ));
+        }
+        out.push_str(&format!("    rules: {}\n", f.rules.join(", ")));
+        let cites: Vec<String> = f.sources.iter().map(|c| c.sentence_id()).collect();
+        out.push_str(&format!("    sources: {}\n", cites.join(" ")));
+    }
+    for n in &s.notes {
+        out.push_str(&format!(
+            "note: {} {} {}\n",
+            n.rule.as_deref().unwrap_or("-"),
+            n.sentence.as_deref().unwrap_or("-"),
+            n.message
+        ));
+    }
+    out
+}
+
+#[test]
+fn snapshot_raw_matches() {
+    for id in ["2022-virtual", "2023-xian"] {
+        insta::assert_snapshot!(format!("raw__{id}"), review_view(&raw(id)));
+    }
+}
+
+#[test]
+fn snapshot_consolidated_facts() {
+    for id in ["2022-virtual", "2023-xian"] {
+        insta::assert_snapshot!(format!("facts__{id}"), review_view(&sheet(id)));
+    }
+}
+
+#[test]
+fn the_2022_proposals_are_five_in_order_with_measures() {
+    let s = sheet("2022-virtual");
+    let p = of(&s, "proposal");
+    let titles: Vec<&str> = p.iter().map(|f| f.text.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "深耕睦邻友好的示范田",
+            "建设高质量发展的合作带",
+            "强化守卫和平的防护盾",
+            "构建多元互动的大家庭",
+            "维护和平发展的地球村"
+        ]
+    );
+    for (k, f) in p.iter().enumerate() {
+        assert_eq!(f.attributes["ordinal"]["value"], k as i64 + 1);
+        assert!(!f.items.is_empty(), "{} has no measures", f.text);
+        assert!(
+            f.sources.iter().any(|c| c.doc.starts_with("002")),
+            "{} not cited from the speech",
+            f.text
+        );
+    }
+    assert!(
+        p[1].items
+            .iter()
+            .any(|i| i.text.contains("电子商务合作对话机制"))
+    );
+}
+
+#[test]
+fn the_2023_proposals_are_eight_in_order() {
+    let s = sheet("2023-xian");
+    let titles: Vec<String> = of(&s, "proposal").iter().map(|f| f.text.clone()).collect();
+    assert_eq!(
+        titles,
+        [
+            "加强机制建设",
+            "拓展经贸关系",
+            "深化互联互通",
+            "扩大能源合作",
+            "推进绿色创新",
+            "提升发展能力",
+            "加强文明对话",
+            "维护地区和平"
+        ]
+    );
+    assert!(
+        of(&s, "proposal")
+            .iter()
+            .all(|f| f.attributes["count"] == 8 && !f.items.is_empty())
+    );
+}
+
+#[test]
+fn principle_lists_are_found_with_their_items() {
+    let s = sheet("2022-virtual");
+    let four: Vec<&Fact> = of(&s, "principle")
+        .into_iter()
+        .filter(|f| f.attributes["name"] == "四项原则")
+        .collect();
+    assert_eq!(four.len(), 1);
+    let items: Vec<&str> = four[0].items.iter().map(|i| i.text.as_str()).collect();
+    assert_eq!(items, ["相互尊重", "睦邻友好", "同舟共济", "互利共赢"]);
+    assert!(four[0].context.is_none());
+
+    let s = sheet("2023-xian");
+    let names: Vec<(String, usize, bool)> = of(&s, "principle")
+        .iter()
+        .map(|f| {
+            (
+                f.attributes["name"].as_str().unwrap().to_string(),
+                f.items.len(),
+                f.context.is_some(),
+            )
+        })
+        .collect();
+    assert!(
+        names.contains(&("四个坚持".to_string(), 4, false)),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&("四点主张".to_string(), 4, false)),
+        "{names:?}"
+    );
+    // The preview restates 2022's four principles: background, not a 2023 outcome.
+    assert!(
+        names.contains(&("四项原则".to_string(), 4, true)),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn the_six_2022_pledges_each_once_with_normalised_amounts() {
+    let s = sheet("2022-virtual");
+    let mut pledges: Vec<(i64, String, Value)> = of(&s, "pledge")
+        .iter()
+        .map(|f| {
+            let (v, u) = amount(f);
+            let mut p = f.attributes["period"].clone();
+            p.as_object_mut().unwrap().remove("text");
+            (v, u, p)
+        })
+        .collect();
+    pledges.sort_by_key(|a| (a.1.clone(), a.0));
+    let want: Vec<(i64, &str, Value)> = vec![
+        (
+            500_000_000,
+            "USD",
+            serde_json::json!({"kind": "within", "years": 3}),
+        ),
+        (
+            70_000_000_000,
+            "USD",
+            serde_json::json!({"kind": "by", "year": 2030}),
+        ),
+        (
+            1200,
+            "个",
+            serde_json::json!({"kind": "within", "years": 5}),
+        ),
+        (
+            5000,
+            "个",
+            serde_json::json!({"kind": "within", "years": 3}),
+        ),
+        (
+            50_000_000,
+            "剂",
+            serde_json::json!({"kind": "in", "year": 2022}),
+        ),
+        (
+            100,
+            "对",
+            serde_json::json!({"kind": "within", "years": {"min": 5, "max": 10}}),
+        ),
+    ];
+    let mut want: Vec<(i64, String, Value)> = want
+        .into_iter()
+        .map(|(v, u, p)| (v, u.to_string(), p))
+        .collect();
+    want.sort_by_key(|a| (a.1.clone(), a.0));
+    assert_eq!(pledges, want);
+    // The grant is cited from all three sources.
+    let grant = of(&s, "pledge")
+        .into_iter()
+        .find(|f| amount(f).0 == 500_000_000)
+        .unwrap();
+    let mut docs: Vec<&str> = grant.sources.iter().map(|c| &c.doc[..3]).collect();
+    docs.dedup();
+    assert_eq!(docs, ["000", "001", "002"]);
+}
+
+#[test]
+fn the_2023_package_is_one_pledge_in_cny() {
+    let s = sheet("2023-xian");
+    let p = of(&s, "pledge");
+    assert_eq!(p.len(), 1);
+    assert_eq!(amount(p[0]), (26_000_000_000, "CNY".to_string()));
+    assert_eq!(p[0].attributes["recipient"], "中亚国家");
+}
+
+#[test]
+fn no_statistic_is_a_pledge_and_statistics_are_key_figures() {
+    for id in ["2022-virtual", "2023-xian"] {
+        let s = sheet(id);
+        for f in of(&s, "pledge") {
+            for c in &f.sources {
+                for stat in ["累计", "共同边界", "全长"] {
+                    assert!(
+                        !c.quote.contains(stat) || !f.text.contains(stat),
+                        "{id}: pledge from a statistic: {}",
+                        f.text
+                    );
+                }
+            }
+            assert!(
+                !["立方米", "公里", "吨", "列"].contains(&amount(f).1.as_str()),
+                "{id}: {}",
+                f.text
+            );
+        }
+    }
+    let s = sheet("2022-virtual");
+    let figures: Vec<&str> = of(&s, "figure").iter().map(|f| f.text.as_str()).collect();
+    for want in [
+        "3300多公里共同边界",
+        "累计对华输气超3800亿立方米",
+        "58对友好城市",
+    ] {
+        assert!(
+            figures.iter().any(|t| t.contains(want)),
+            "{want} missing from {figures:?}"
+        );
+    }
+}
+
+#[test]
+fn mechanisms_with_status_and_frequency() {
+    let s = sheet("2023-xian");
+    let m: Vec<(String, String, Option<i64>)> = of(&s, "mechanism")
+        .iter()
+        .filter(|f| f.context.is_none())
+        .map(|f| {
+            (
+                f.attributes["name"].as_str().unwrap().to_string(),
+                f.attributes["status"].as_str().unwrap().to_string(),
+                f.attributes
+                    .get("frequency")
+                    .and_then(|x| x["every"].as_i64()),
+            )
+        })
+        .collect();
+    let has = |name: &str, status: &str| m.iter().any(|(n, s, _)| n == name && s == status);
+    assert!(
+        m.contains(&(
+            "中国—中亚元首会晤机制".to_string(),
+            "established".to_string(),
+            Some(2)
+        )),
+        "{m:?}"
+    );
+    assert!(has("外交、经贸、海关等部长级会晤机制", "established"));
+    assert!(
+        has("实业家委员会", "established")
+            && has("智库论坛", "established")
+            && has("健康产业联盟", "established")
+    );
+    assert!(has("常驻秘书处", "established"));
+    assert!(has("减贫合作分委会", "established"));
+    assert!(has("中国—中亚能源发展伙伴关系", "proposed"), "{m:?}");
+    assert!(has("阿富汗邻国协调机制", "continued"));
+
+    let s = sheet("2022-virtual");
+    let names: Vec<&str> = of(&s, "mechanism")
+        .iter()
+        .map(|f| f.attributes["name"].as_str().unwrap())
+        .collect();
+    for want in [
+        "中国—中亚五国电子商务合作对话机制",
+        "中国—中亚国家产业与投资合作论坛",
+        "中国—中亚经贸合作论坛",
+        "中国—中亚健康产业联盟",
+        "中国—中亚民间友好论坛",
+    ] {
+        assert!(names.contains(&want), "{want} missing from {names:?}");
+    }
+}
+
+#[test]
+fn documents_adopted() {
+    let titles = |id: &str| -> Vec<String> {
+        of(&sheet(id), "document")
+            .iter()
+            .map(|f| f.attributes["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        titles("2022-virtual"),
+        ["中国同中亚五国领导人关于建交30周年的联合声明"]
+    );
+    assert_eq!(
+        titles("2023-xian"),
+        ["中国—中亚峰会西安宣言", "中国—中亚峰会成果清单"]
+    );
+}
+
+#[test]
+fn nothing_comes_from_the_ioc_article() {
+    let project = project();
+    let summit = project.load_summit("2022-virtual").unwrap();
+    let docs =
+        pipeline::documents(&summit, &factsheet::segment::Simplifier::new().unwrap()).unwrap();
+    let excluded: Vec<String> = docs
+        .iter()
+        .flat_map(|d| d.sentences.iter())
+        .filter(|s| s.excluded)
+        .map(|s| s.id())
+        .collect();
+    assert!(!excluded.is_empty());
+    for f in &raw("2022-virtual").facts {
+        for c in &f.sources {
+            assert!(
+                !excluded.contains(&c.sentence_id()),
+                "{} cites the left-out {}",
+                f.id,
+                c.sentence_id()
+            );
+        }
+    }
+}
+
+#[test]
+fn no_fact_text_repeats_within_a_field() {
+    for id in ["2022-virtual", "2023-xian"] {
+        let s = sheet(id);
+        let mut seen = std::collections::BTreeSet::new();
+        for f in &s.facts {
+            assert!(
+                seen.insert((f.field.clone(), f.text.clone())),
+                "{id}: {} repeats: {}",
+                f.field,
+                f.text
+            );
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        assert!(
+            s.facts.iter().all(|f| ids.insert(f.id.clone())),
+            "{id}: duplicate ids"
+        );
+    }
+}
+
+#[test]
+fn extraction_is_deterministic() {
+    let a = serde_json::to_string(&sheet("2022-virtual")).unwrap();
+    let b = serde_json::to_string(&sheet("2022-virtual")).unwrap();
+    assert_eq!(a, b);
+}
