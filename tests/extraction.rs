@@ -314,7 +314,7 @@ fn mechanisms_with_status_and_frequency() {
             && has("智库论坛", "established")
             && has("健康产业联盟", "established")
     );
-    assert!(has("常驻秘书处", "established"));
+    assert!(has("中国—中亚机制常驻秘书处", "established"));
     assert!(has("减贫合作分委会", "established"));
     assert!(has("中国—中亚能源发展伙伴关系", "proposed"), "{m:?}");
     assert!(has("阿富汗邻国协调机制", "continued"));

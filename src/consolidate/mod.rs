@@ -234,6 +234,19 @@ fn status_rank(v: &Value) -> u8 {
 fn fact_of(identity: Identity, g: &Group) -> Fact {
     let canon = &g.members[0];
     let mut attributes = canon.attributes.clone();
+    // A mechanism is named by its most complete name (常驻秘书处 → 中国—中亚机制常驻秘书处).
+    if identity == Identity::Name {
+        let longest = g
+            .members
+            .iter()
+            .filter_map(|m| m.attributes.get("name").and_then(Value::as_str))
+            .enumerate()
+            .max_by_key(|(i, n)| (n.chars().count(), std::cmp::Reverse(*i)))
+            .map(|(_, n)| n);
+        if let Some(n) = longest {
+            attributes.insert("name".to_string(), Value::from(n));
+        }
+    }
     for m in &g.members[1..] {
         for (k, v) in &m.attributes {
             match attributes.get(k) {
