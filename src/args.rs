@@ -47,6 +47,10 @@ pub enum Command {
         /// Rules folder (default: rules/ of the project).
         #[arg(long, value_name = "DIR")]
         rules: Option<PathBuf>,
+        /// Also report rule health over every summit: rules that never fire, rules
+        /// claiming the same span, and sentences with a trigger word but no fact.
+        #[arg(long)]
+        corpus: bool,
     },
     /// Print the facts extracted from a summit, in the facts.json shape.
     Extract {
@@ -69,6 +73,56 @@ pub enum Command {
         /// Build every summit.
         #[arg(long)]
         all: bool,
+        /// How to find typst.
+        #[command(flatten)]
+        typst: TypstArgs,
+    },
+    /// Show how one fact was found: sentences, rules, captures, normalisation, merges.
+    Explain {
+        /// Summit id.
+        summit: String,
+        /// Fact id, or an unambiguous prefix of it (of the whole id or of its hash).
+        fact: String,
+        /// Mark the matched text in colour: auto (on a terminal), always or never.
+        #[arg(long, value_enum, default_value_t = When::Auto)]
+        color: When,
+    },
+    /// Score a summit's facts against a gold file: precision, recall and F1 per field.
+    Eval {
+        /// Summit id.
+        summit: String,
+        /// Gold file (YAML; see tests/gold/).
+        #[arg(long, value_name = "FILE")]
+        gold: PathBuf,
+        /// Fail (exit 1) when overall F1 is below this (default: the gold file's min_f1).
+        #[arg(long, value_name = "F1")]
+        min_f1: Option<f64>,
+    },
+    /// Show facts added, removed and changed, grouped by rule: between two facts.json
+    /// files, or for a summit between the rules of a git revision and the working tree.
+    Diff {
+        /// Old facts.json, or the summit id with --rules-from.
+        old: String,
+        /// New facts.json.
+        new: Option<String>,
+        /// Compare the summit's facts under the rules of this git revision (HEAD, a
+        /// branch, a commit) with those under the rules in the working tree.
+        #[arg(long, value_name = "REV")]
+        rules_from: Option<String>,
+    },
+    /// Rebuild a summit whenever a rule, template or source changes, and print which facts changed.
+    Watch {
+        /// Summit id.
+        summit: String,
+        /// Only rewrite facts.json (fast; no PDF).
+        #[arg(long)]
+        facts_only: bool,
+        /// How often to look for changes, in milliseconds.
+        #[arg(long, default_value_t = 500, value_name = "MS")]
+        interval_ms: u64,
+        /// Stop after this many rebuilds (for scripts).
+        #[arg(long, value_name = "N")]
+        exit_after: Option<usize>,
         /// How to find typst.
         #[command(flatten)]
         typst: TypstArgs,
@@ -99,6 +153,28 @@ impl TypstArgs {
         factsheet::render::typst::TypstRequest {
             explicit: self.typst.clone(),
             provision: !self.no_provision,
+        }
+    }
+}
+
+/// When to do something: auto, always or never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum When {
+    /// When writing to a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl When {
+    /// `None` for auto, else the choice.
+    pub fn choice(self) -> Option<bool> {
+        match self {
+            When::Auto => None,
+            When::Always => Some(true),
+            When::Never => Some(false),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod normalise;
 pub mod pipeline;
 pub mod render;
+pub mod review;
 pub mod rules;
 pub mod segment;
 pub mod summit;

@@ -35,7 +35,45 @@ fn run(cli: Cli) -> factsheet::Result<u8> {
             source.as_deref(),
             format == args::TextOrJson::Json,
         ),
-        Command::Check { rules } => commands::check(&project, rules.as_deref()),
+        Command::Check { rules, corpus } => {
+            let code = commands::check(&project, rules.as_deref())?;
+            if corpus && code == 0 {
+                commands::corpus(&project, rules.as_deref())
+            } else {
+                Ok(code)
+            }
+        }
+        Command::Explain {
+            summit,
+            fact,
+            color,
+        } => commands::explain(&project, &summit, &fact, color.choice()),
+        Command::Eval {
+            summit,
+            gold,
+            min_f1,
+        } => commands::eval(&project, &summit, &gold, min_f1),
+        Command::Diff {
+            old,
+            new,
+            rules_from,
+        } => commands::diff(&project, &old, new.as_deref(), rules_from.as_deref()),
+        Command::Watch {
+            summit,
+            facts_only,
+            interval_ms,
+            exit_after,
+            typst,
+        } => commands::watch(
+            &project,
+            &summit,
+            &commands::WatchOptions {
+                facts_only,
+                interval: std::time::Duration::from_millis(interval_ms),
+                exit_after,
+            },
+            &typst.request(),
+        ),
         Command::Extract {
             summit,
             format,

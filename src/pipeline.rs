@@ -30,15 +30,44 @@ pub fn fact_sheet(project: &Project, summit: &Summit) -> Result<FactSheet> {
 
 /// Builds the fact sheet of `summit` with `rules`: extraction, then consolidation.
 pub fn fact_sheet_with(project: &Project, summit: &Summit, rules: &RuleSet) -> Result<FactSheet> {
+    Ok(analyse(project, summit, rules)?.sheet)
+}
+
+/// Everything the pipeline knows about a summit, for the analyst's commands.
+#[derive(Debug)]
+pub struct Analysis {
+    /// The segmented sources.
+    pub docs: Vec<Document>,
+    /// Consolidated facts with the matches behind each.
+    pub consolidated: consolidate::Consolidated,
+    /// Rule overlaps and unclaimed lists found while extracting.
+    pub overlaps: Vec<extract::Overlap>,
+    /// Numbered or parallel runs no list rule claimed.
+    pub unclaimed_lists: Vec<extract::UnclaimedList>,
+    /// The fact sheet (facts.json).
+    pub sheet: FactSheet,
+}
+
+/// Runs extraction and consolidation and keeps the working.
+pub fn analyse(project: &Project, summit: &Summit, rules: &RuleSet) -> Result<Analysis> {
     let simplifier = Simplifier::new()?;
     let docs = documents(summit, &simplifier)?;
-    let extraction = extract::extract(rules, &docs);
+    let mut extraction = extract::extract(rules, &docs);
+    let overlaps = std::mem::take(&mut extraction.overlaps);
+    let unclaimed_lists = std::mem::take(&mut extraction.unclaimed_lists);
     let consolidated = consolidate::consolidate(rules, summit, &docs, extraction);
-    Ok(FactSheet {
+    let sheet = FactSheet {
         summit: summit_info(summit)?,
-        facts: consolidated.facts,
-        notes: consolidated.notes,
+        facts: consolidated.facts.clone(),
+        notes: consolidated.notes.clone(),
         provenance: provenance(project, summit, &docs)?,
+    };
+    Ok(Analysis {
+        docs,
+        consolidated,
+        overlaps,
+        unclaimed_lists,
+        sheet,
     })
 }
 

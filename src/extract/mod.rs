@@ -104,6 +104,19 @@ pub struct Extraction {
     pub notes: Vec<Note>,
     /// Ordinal or parallel runs that no list rule claimed (for rule health).
     pub unclaimed_lists: Vec<UnclaimedList>,
+    /// Pairs of rules whose matches claimed the same span of a sentence.
+    pub overlaps: Vec<Overlap>,
+}
+
+/// Two rules matching overlapping text of one sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Overlap {
+    /// Sentence id.
+    pub sentence: String,
+    /// The two rules.
+    pub rules: (String, String),
+    /// The rule whose match was kept (higher priority), or none when both were kept.
+    pub winner: Option<String>,
 }
 
 /// A run of list-like sentences with no header that names its field.
@@ -123,6 +136,7 @@ pub fn extract(rules: &RuleSet, docs: &[Document]) -> Extraction {
         out.matches.extend(part.matches);
         out.notes.extend(part.notes);
         out.unclaimed_lists.extend(part.unclaimed_lists);
+        out.overlaps.extend(part.overlaps);
     }
     out
 }

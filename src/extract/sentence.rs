@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use serde_json::{Map, Value};
 
-use super::{Capture, Extraction, Highlight, ListPosition, Match, Step, cite, map_range};
+use super::{Capture, Extraction, Highlight, ListPosition, Match, Overlap, Step, cite, map_range};
 use crate::facts::{Item, Note};
 use crate::rules::{AttributeSource, AttributeSpec, Rule, RuleSet, SplitBy, TextMode, normalisers};
 use crate::segment::{Document, Sentence};
@@ -36,7 +36,7 @@ pub(super) fn run(rules: &RuleSet, doc: &Document, doc_index: usize, out: &mut E
             }
         }
     }
-    resolve_overlaps(&mut found);
+    out.overlaps.extend(resolve_overlaps(&mut found));
     out.matches.extend(found);
 }
 
@@ -476,25 +476,44 @@ pub(crate) fn make_attributes(
     Ok(())
 }
 
-/// Drops matches that overlap a higher-priority match of another rule in a sentence.
-fn resolve_overlaps(found: &mut Vec<Match>) {
-    let overlaps = |a: &Match, b: &Match| {
-        a.highlights.iter().any(|x| {
+/// Drops matches that overlap a higher-priority match of another rule in a sentence,
+/// and reports every pair of rules that claimed the same span.
+fn resolve_overlaps(found: &mut Vec<Match>) -> Vec<Overlap> {
+    let shared = |a: &Match, b: &Match| {
+        a.highlights.iter().find_map(|x| {
             b.highlights
                 .iter()
                 .any(|y| x.sentence == y.sentence && x.start < y.end && y.start < x.end)
+                .then(|| x.sentence.clone())
         })
     };
     let mut keep = vec![true; found.len()];
+    let mut overlaps = Vec::new();
     for i in 0..found.len() {
-        for j in 0..found.len() {
-            if i != j
-                && found[i].rule != found[j].rule
-                && found[i].priority > found[j].priority
-                && overlaps(&found[i], &found[j])
-            {
-                keep[j] = false;
+        for j in i + 1..found.len() {
+            let (a, b) = (&found[i], &found[j]);
+            if a.rule == b.rule {
+                continue;
             }
+            let Some(sentence) = shared(a, b) else {
+                continue;
+            };
+            let winner = match a.priority.cmp(&b.priority) {
+                std::cmp::Ordering::Greater => {
+                    keep[j] = false;
+                    Some(a.rule.clone())
+                }
+                std::cmp::Ordering::Less => {
+                    keep[i] = false;
+                    Some(b.rule.clone())
+                }
+                std::cmp::Ordering::Equal => None,
+            };
+            overlaps.push(Overlap {
+                sentence,
+                rules: (a.rule.clone(), b.rule.clone()),
+                winner,
+            });
         }
     }
     let mut k = 0;
@@ -502,6 +521,7 @@ fn resolve_overlaps(found: &mut Vec<Match>) {
         k += 1;
         keep[k - 1]
     });
+    overlaps
 }
 
 #[cfg(test)]

@@ -121,6 +121,20 @@ pub fn prepare(
     })
 }
 
+/// Writes only `out/<summit>/facts.json` (through a temporary file and a rename).
+pub fn write_facts_json(project: &Project, sheet: &FactSheet) -> Result<PathBuf> {
+    let dir = project.out_dir(&sheet.summit.id);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let mut text = serde_json::to_string_pretty(sheet)
+        .map_err(|e| Error::Failed(format!("cannot serialise facts.json: {e}")))?;
+    text.push('\n');
+    let target = dir.join(OUTPUTS[0]);
+    let tmp = dir.join(format!(".{}.{}.tmp", OUTPUTS[0], std::process::id()));
+    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, &target).map_err(|e| Error::io(&target, e))?;
+    Ok(target)
+}
+
 /// Writes `out/<summit>/` for `sheet`: facts.json, factsheet.md, factsheet.typ and factsheet.pdf.
 pub fn render(
     project: &Project,

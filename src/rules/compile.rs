@@ -155,6 +155,7 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
     let mut rules = Vec::new();
     let mut lists = Vec::new();
     let mut background = Background::default();
+    let mut triggers: Vec<String> = Vec::new();
     let mut ids: BTreeMap<String, (PathBuf, Option<usize>)> = BTreeMap::new();
     for l in &loaded {
         let mut p = FileProblems {
@@ -181,6 +182,9 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
             }
             background.examples = bg.examples.clone();
             background.example_lines = example_lines(&p, Some(1), "sentence:", bg.examples.len());
+        }
+        if let Some(t) = &l.file.triggers {
+            triggers.extend(t.iter().cloned());
         }
         let Some(field) = &l.file.field else {
             if !l.file.rules.is_empty() || !l.file.lists.is_empty() {
@@ -304,6 +308,7 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
             rules,
             lists,
             background,
+            triggers,
             single,
             single_index,
             pair,

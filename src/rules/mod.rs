@@ -291,6 +291,8 @@ pub struct RuleSet {
     pub lists: Vec<ListRule>,
     /// Background cues.
     pub background: Background,
+    /// Trigger words for rule health.
+    pub triggers: Vec<String>,
     /// Prefilter over the rules with `window == 1`.
     pub(crate) single: prefilter::Prefilter,
     /// Indices into `rules` of the `single` prefilter's rules.

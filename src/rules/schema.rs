@@ -33,6 +33,9 @@ pub struct RuleFile {
     pub lists: Vec<ListYaml>,
     /// Cues that mark a sentence as background (only in `background.yaml`).
     pub background: Option<BackgroundYaml>,
+    /// Words that usually signal a fact; `check --corpus` lists sentences holding
+    /// one that no rule extracted from (only in `triggers.yaml`).
+    pub triggers: Option<Vec<String>>,
 }
 
 /// Chinese and English headings of a field.

@@ -1,0 +1,300 @@
+//! `factsheet explain`, `eval`, `diff` and `check --corpus`: the analyst's loop.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::facts::FactSheet;
+use crate::ingest::Project;
+use crate::pipeline;
+use crate::review::{diff, eval, explain, health};
+use crate::rules::{self, RuleSet};
+
+fn rules_at(project: &Project, dir: Option<&Path>) -> Result<RuleSet> {
+    rules::load(
+        &dir.map(Path::to_path_buf)
+            .unwrap_or_else(|| project.rules_dir()),
+    )
+}
+
+/// `factsheet explain <summit> <fact-id>`.
+pub fn explain(project: &Project, id: &str, fact: &str, colour: Option<bool>) -> Result<u8> {
+    let summit = project.load_summit(id)?;
+    super::warn_all(&summit.warnings);
+    let rules = rules_at(project, None)?;
+    let analysis = pipeline::analyse(project, &summit, &rules)?;
+    let (f, g) = explain::find(&analysis, fact)?;
+    let colour = colour.unwrap_or_else(|| std::io::stdout().is_terminal());
+    let marking = if colour {
+        explain::Marking::Colour
+    } else {
+        explain::Marking::Brackets
+    };
+    let text = explain::explain(&analysis, &rules, f, g, marking);
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(0)
+}
+
+/// `factsheet eval <summit> --gold FILE`: exit 1 when F1 is below the file's `min_f1`.
+pub fn eval(project: &Project, id: &str, gold: &Path, min_f1: Option<f64>) -> Result<u8> {
+    let summit = project.load_summit(id)?;
+    super::warn_all(&summit.warnings);
+    let gold = eval::load(gold)?;
+    if gold.summit != id {
+        return Err(Error::Usage(format!(
+            "the gold file is for summit `{}`, not `{id}`",
+            gold.summit
+        )));
+    }
+    let sheet = pipeline::fact_sheet(project, &summit)?;
+    let report = eval::evaluate(&sheet, &gold);
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{:<10} {:>4} {:>4} {:>4}  {:>9} {:>6} {:>6}",
+        "field", "tp", "fp", "fn", "precision", "recall", "F1"
+    );
+    let row = |out: &mut std::io::StdoutLock, name: &str, s: &eval::Score| {
+        let _ = writeln!(
+            out,
+            "{name:<10} {:>4} {:>4} {:>4}  {:>9.3} {:>6.3} {:>6.3}",
+            s.true_positives,
+            s.false_positives,
+            s.false_negatives,
+            s.precision(),
+            s.recall(),
+            s.f1()
+        );
+    };
+    for (field, s) in &report.fields {
+        row(&mut out, field, s);
+    }
+    row(&mut out, "overall", &report.overall);
+    if !report.missing.is_empty() {
+        let _ = writeln!(out, "\nmissing (in the gold file, not extracted):");
+        for m in &report.missing {
+            let bg = if m.background { " [background]" } else { "" };
+            let _ = writeln!(out, "  {:<10} {}{bg}", m.field, m.key);
+        }
+    }
+    if !report.spurious.is_empty() {
+        let _ = writeln!(out, "\nspurious (extracted, not in the gold file):");
+        for (fid, field, text, bg) in &report.spurious {
+            let bg = if *bg { " [background]" } else { "" };
+            let _ = writeln!(out, "  {fid}  {field:<10} {text}{bg}");
+        }
+    }
+    let floor = min_f1.or(gold.min_f1);
+    if let Some(floor) = floor {
+        let f1 = report.overall.f1();
+        if f1 < floor {
+            let _ = writeln!(out, "\nF1 {f1:.3} is below the floor {floor:.3}");
+            return Ok(1);
+        }
+        let _ = writeln!(out, "\nF1 {f1:.3} ≥ floor {floor:.3}");
+    }
+    Ok(0)
+}
+
+/// `factsheet diff OLD.json NEW.json` or `factsheet diff <summit> --rules-from REV`.
+pub fn diff(project: &Project, a: &str, b: Option<&str>, rules_from: Option<&str>) -> Result<u8> {
+    let (old, new, what) = match (b, rules_from) {
+        (Some(b), None) => (
+            read_sheet(Path::new(a))?,
+            read_sheet(Path::new(b))?,
+            format!("{a} → {b}"),
+        ),
+        (None, Some(rev)) => {
+            let summit = project.load_summit(a)?;
+            let old_rules = RulesAtRevision::checkout(project, rev)?;
+            let old = pipeline::fact_sheet_with(project, &summit, &rules::load(old_rules.dir())?)?;
+            let new = pipeline::fact_sheet_with(project, &summit, &rules_at(project, None)?)?;
+            (
+                old,
+                new,
+                format!("{a}: rules at {rev} → rules in the working tree"),
+            )
+        }
+        (Some(_), Some(_)) => {
+            return Err(Error::Usage(
+                "give two facts.json files, or one summit with --rules-from REV, not both".into(),
+            ));
+        }
+        (None, None) => {
+            return Err(Error::Usage(
+                "give two facts.json files, or a summit and --rules-from REV".into(),
+            ));
+        }
+    };
+    let d = diff::diff(&old, &new);
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{what}");
+    if d.is_empty() {
+        let _ = writeln!(out, "no fact changed");
+        return Ok(0);
+    }
+    let _ = writeln!(
+        out,
+        "{} added, {} removed, {} changed",
+        d.added.len(),
+        d.removed.len(),
+        d.changed.len()
+    );
+    for (rule, entries) in d.by_rule() {
+        let _ = writeln!(out, "\n{rule}");
+        for (sign, f, changes) in entries {
+            let _ = writeln!(out, "  {sign} {} [{}] {}", f.id, f.field, f.text);
+            for c in changes {
+                let show = |v: &Option<serde_json::Value>| {
+                    v.as_ref().map_or("(none)".to_string(), |v| v.to_string())
+                };
+                let _ = writeln!(out, "      {}: {} → {}", c.what, show(&c.old), show(&c.new));
+            }
+            if let Some(q) = f.sources.first() {
+                let _ = writeln!(out, "      “{}” ({})", q.quote, q.sentence_id());
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn read_sheet(path: &Path) -> Result<FactSheet> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::Input {
+        path: path.to_path_buf(),
+        message: format!("is not a facts.json file: {e} (line {})", e.line()),
+    })
+}
+
+/// The rule files of a git revision, copied into a temporary folder.
+struct RulesAtRevision {
+    dir: PathBuf,
+}
+
+impl RulesAtRevision {
+    fn checkout(project: &Project, rev: &str) -> Result<Self> {
+        let git = |args: &[&str]| -> Result<Vec<u8>> {
+            let o = std::process::Command::new("git")
+                .arg("-C")
+                .arg(&project.root)
+                .args(args)
+                .output()
+                .map_err(|e| Error::Failed(format!("cannot run git: {e}")))?;
+            if !o.status.success() {
+                return Err(Error::Usage(format!(
+                    "git {}: {}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&o.stderr).trim()
+                )));
+            }
+            Ok(o.stdout)
+        };
+        git(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ])
+        .map_err(|_| {
+            Error::Usage(format!(
+                "--rules-from {rev}: no such git revision in {}",
+                project.root.display()
+            ))
+        })?;
+        let prefix = String::from_utf8_lossy(&git(&["rev-parse", "--show-prefix"])?)
+            .trim()
+            .to_string();
+        let listing = git(&["ls-tree", "--name-only", rev, &format!("{prefix}rules/")])?;
+        let dir = std::env::temp_dir().join(format!(
+            "factsheet-rules-{}-{}",
+            std::process::id(),
+            sanitize(rev)
+        ));
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let mut copied = 0;
+        for path in String::from_utf8_lossy(&listing).lines() {
+            if !(path.ends_with(".yaml") || path.ends_with(".yml")) {
+                continue;
+            }
+            let content = git(&["show", &format!("{rev}:{path}")])?;
+            let name = Path::new(path).file_name().unwrap_or_default();
+            let target = dir.join(name);
+            std::fs::write(&target, content).map_err(|e| Error::io(&target, e))?;
+            copied += 1;
+        }
+        if copied == 0 {
+            return Err(Error::Usage(format!("revision {rev} has no rules/*.yaml")));
+        }
+        Ok(RulesAtRevision { dir })
+    }
+
+    fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for RulesAtRevision {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn sanitize(rev: &str) -> String {
+    rev.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// `factsheet check --corpus`: rule health over every summit.
+pub fn corpus(project: &Project, rules_dir: Option<&Path>) -> Result<u8> {
+    let rules = rules_at(project, rules_dir)?;
+    let mut analyses = Vec::new();
+    for id in project.summit_ids()? {
+        let summit = project.load_summit(&id)?;
+        super::warn_all(&summit.warnings);
+        analyses.push((id.clone(), pipeline::analyse(project, &summit, &rules)?));
+    }
+    let h = health::health(&rules, &analyses);
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "\nrule health over {} summit(s):", analyses.len());
+    if h.never_fired.is_empty() {
+        let _ = writeln!(out, "\nevery rule fires at least once");
+    } else {
+        let _ = writeln!(out, "\nrules that never fire ({}):", h.never_fired.len());
+        for r in &h.never_fired {
+            let _ = writeln!(out, "  {r}");
+        }
+    }
+    if h.overlaps.is_empty() {
+        let _ = writeln!(out, "\nno two rules claim the same span");
+    } else {
+        let _ = writeln!(out, "\nrules that claim the same span:");
+        for ((a, b), (n, winner, example)) in &h.overlaps {
+            let how = match winner {
+                Some(w) => format!("{w} wins by priority"),
+                None => "both kept (equal priority)".to_string(),
+            };
+            let _ = writeln!(out, "  {a} × {b}: {n} time(s), {how}; e.g. {example}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nunclaimed sentences ({}): a trigger word ({}) but no fact",
+        h.unclaimed.len(),
+        rules.triggers.join(" ")
+    );
+    for (summit, id, trigger, text) in &h.unclaimed {
+        let _ = writeln!(out, "  {summit} {id} [{trigger}] {text}");
+    }
+    if !h.unclaimed_lists.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nnumbered lists no list rule claimed ({}):",
+            h.unclaimed_lists.len()
+        );
+        for (summit, first, titles) in &h.unclaimed_lists {
+            let _ = writeln!(out, "  {summit} {first}: {}", titles.join(" / "));
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,207 @@
+//! `factsheet explain`: everything that made one fact — its sentences with the
+//! matched part marked, the rules and captures, each normalisation step, and the
+//! merge decisions.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::consolidate::Group;
+use crate::error::{Error, Result};
+use crate::facts::Fact;
+use crate::pipeline::Analysis;
+use crate::rules::RuleSet;
+
+/// How the matched part of a sentence is marked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marking {
+    /// ANSI bold yellow, for terminals.
+    Colour,
+    /// `«…»`, for files and pipes.
+    Brackets,
+}
+
+/// Finds the fact whose id is `wanted` or starts with it (or whose hash part does).
+pub fn find<'a>(analysis: &'a Analysis, wanted: &str) -> Result<(&'a Fact, &'a Group)> {
+    let facts = &analysis.consolidated.facts;
+    let hits: Vec<usize> = (0..facts.len())
+        .filter(|&i| {
+            let id = &facts[i].id;
+            id.starts_with(wanted)
+                || id
+                    .split_once('-')
+                    .is_some_and(|(_, h)| h.starts_with(wanted))
+        })
+        .collect();
+    match hits.as_slice() {
+        [i] => Ok((&facts[*i], &analysis.consolidated.groups[*i])),
+        [] => Err(Error::Usage(format!(
+            "no fact with an id starting with {wanted:?}; list them with `factsheet extract <summit> --format yaml`"
+        ))),
+        many => Err(Error::Usage(format!(
+            "{wanted:?} is ambiguous: {}",
+            many.iter()
+                .map(|&i| facts[i].id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// The explanation of `fact` as text.
+pub fn explain(
+    analysis: &Analysis,
+    rules: &RuleSet,
+    fact: &Fact,
+    group: &Group,
+    marking: Marking,
+) -> String {
+    let sentences: BTreeMap<String, &crate::segment::Sentence> = analysis
+        .docs
+        .iter()
+        .flat_map(|d| d.sentences.iter())
+        .map(|s| (s.id(), s))
+        .collect();
+    let mut o = String::new();
+    let _ = writeln!(o, "{}  [{}]  {}", fact.id, fact.field, fact.text);
+    if let Some(c) = &fact.context {
+        let _ = writeln!(o, "  context: {c}");
+    }
+    for (k, v) in &fact.attributes {
+        let _ = writeln!(o, "  {k}: {}", compact(v));
+    }
+    for i in &fact.items {
+        let _ = writeln!(o, "  item: {}", i.text);
+    }
+    for c in &fact.conflicts {
+        let _ = writeln!(o, "  CONFLICT on {}:", c.attribute);
+        for v in &c.values {
+            let _ = writeln!(o, "    {}  ← {}", compact(&v.value), v.citations.join(", "));
+        }
+    }
+    let _ = writeln!(
+        o,
+        "\n{} match(es) merged into this fact (the first gives the wording):",
+        group.members.len()
+    );
+    for (n, m) in group.members.iter().enumerate() {
+        let location = rules
+            .rule(&m.rule)
+            .map(|r| format!("{}:{}", r.file.display(), r.line))
+            .or_else(|| {
+                rules
+                    .lists
+                    .iter()
+                    .find(|l| l.id == m.rule)
+                    .map(|l| format!("{}:{}", l.file.display(), l.line))
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "\n[{}] rule {}  ({location})  source kind: {}",
+            n + 1,
+            m.rule,
+            m.kind
+        );
+        for (c, h) in m.citations.iter().zip(&m.highlights) {
+            let _ = writeln!(
+                o,
+                "    {} ¶{} sentence {}, bytes {}–{} of the original file",
+                c.doc, c.para, c.sentence, c.start, c.end
+            );
+            let text = sentences
+                .get(&h.sentence)
+                .map(|s| s.text.as_str())
+                .unwrap_or(&c.quote);
+            let _ = writeln!(o, "    {}", marked(text, h.start, h.end, marking));
+        }
+        if let Some(l) = &m.list {
+            let _ = writeln!(
+                o,
+                "    list {}: item {} of {}{}{}",
+                l.rule,
+                l.position,
+                l.size,
+                l.announced
+                    .map(|a| format!(" (announced: {a})"))
+                    .unwrap_or_default(),
+                l.header
+                    .as_ref()
+                    .map(|h| format!(", header {h}"))
+                    .unwrap_or_default()
+            );
+        }
+        if !m.captures.is_empty() {
+            let caps: Vec<String> = m
+                .captures
+                .iter()
+                .map(|c| format!("{}={}", c.name, c.text))
+                .collect();
+            let _ = writeln!(o, "    captures: {}", caps.join("  "));
+        }
+        for s in &m.steps {
+            let input = if s.input.is_empty() {
+                String::new()
+            } else {
+                format!("{:?} → ", s.input)
+            };
+            let _ = writeln!(
+                o,
+                "    {}: {}({input}{})",
+                s.attribute,
+                s.normaliser,
+                compact(&s.output).replace('\n', " ")
+            );
+        }
+        match &group.background[n] {
+            Some(why) => {
+                let _ = writeln!(o, "    background: {why}");
+            }
+            None => {
+                let _ = writeln!(o, "    background: no");
+            }
+        }
+    }
+    if !group.decisions.is_empty() {
+        let _ = writeln!(o, "\nmerge decisions:");
+        for d in &group.decisions {
+            let _ = writeln!(o, "  - {d}");
+        }
+    }
+    o
+}
+
+fn compact(v: &serde_json::Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// `text` with `start..end` marked (offsets clamped to character boundaries).
+pub fn marked(text: &str, start: usize, end: usize, marking: Marking) -> String {
+    let fix = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let (a, b) = (fix(start), fix(end.max(start)));
+    let (open, close) = match marking {
+        Marking::Colour => ("\x1b[1;33m", "\x1b[0m"),
+        Marking::Brackets => ("«", "»"),
+    };
+    format!("{}{open}{}{close}{}", &text[..a], &text[a..b], &text[b..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marking() {
+        assert_eq!(
+            marked("未来3年提供5亿美元", 10, 16, Marking::Brackets),
+            "未来3年«提供»5亿美元"
+        );
+        assert_eq!(marked("ab", 1, 2, Marking::Colour), "a\x1b[1;33mb\x1b[0m");
+        assert_eq!(marked("中文", 1, 4, Marking::Brackets), "«中»文");
+    }
+}
