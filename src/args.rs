@@ -16,6 +16,7 @@ pub struct Cli {
         long,
         global = true,
         env = "FACTSHEET_ROOT",
+        hide_env_values = true,
         default_value = ".",
         value_name = "DIR"
     )]
@@ -66,7 +67,7 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         rules: Option<PathBuf>,
     },
-    /// Build the fact sheets: out/<summit>/facts.json, factsheet.typ, factsheet.md, factsheet.pdf.
+    /// Build the fact sheets: out/<summit>/facts.json, factsheet.{typ,md,pdf}.
     Build {
         /// Summit ids (folders under summits/).
         summits: Vec<String>,
@@ -98,8 +99,11 @@ pub enum Command {
         #[arg(long, value_name = "F1")]
         min_f1: Option<f64>,
     },
-    /// Show facts added, removed and changed, grouped by rule: between two facts.json
-    /// files, or for a summit between the rules of a git revision and the working tree.
+    /// Show facts added, removed and changed: two facts.json files, or two rule versions.
+    ///
+    /// With two files, compares them. With a summit and --rules-from REV, compares the
+    /// summit's facts under the rules of git revision REV with those under the rules in
+    /// the working tree. Either way the output is grouped by rule, each fact with a quote.
     Diff {
         /// Old facts.json, or the summit id with --rules-from.
         old: String,
@@ -110,7 +114,7 @@ pub enum Command {
         #[arg(long, value_name = "REV")]
         rules_from: Option<String>,
     },
-    /// Rebuild a summit whenever a rule, template or source changes, and print which facts changed.
+    /// Rebuild a summit on every change to a rule, template or source; print what changed.
     Watch {
         /// Summit id.
         summit: String,
@@ -127,7 +131,7 @@ pub enum Command {
         #[command(flatten)]
         typst: TypstArgs,
     },
-    /// Check this machine: typst path and version, the fonts, and whether each summit builds.
+    /// Check this machine: typst, the fonts, and whether each summit builds.
     Doctor {
         /// How to find typst.
         #[command(flatten)]
@@ -139,11 +143,16 @@ pub enum Command {
 #[derive(Debug, Clone, clap::Args)]
 pub struct TypstArgs {
     /// The typst executable to use (default: `typst` on PATH, else factsheet's cached copy).
-    #[arg(long, env = "FACTSHEET_TYPST", value_name = "PATH")]
+    #[arg(
+        long,
+        env = "FACTSHEET_TYPST",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     pub typst: Option<PathBuf>,
     /// Never install typst: when it is missing, fail with the manual steps instead of
     /// running `cargo install` (about 20 minutes, once per machine).
-    #[arg(long, env = "FACTSHEET_NO_PROVISION", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, env = "FACTSHEET_NO_PROVISION", hide_env_values = true, value_parser = clap::builder::FalseyValueParser::new())]
     pub no_provision: bool,
 }
 
