@@ -19,7 +19,7 @@ fn raw(id: &str) -> FactSheet {
     let project = project();
     let summit = project.load_summit(id).unwrap();
     let rules = rules::load(&project.rules_dir()).unwrap();
-    pipeline::raw_fact_sheet(&project, &summit, &rules).unwrap()
+    pipeline::raw_fact_sheet(&summit, &rules).unwrap()
 }
 
 fn of<'a>(s: &'a FactSheet, field: &str) -> Vec<&'a Fact> {
@@ -34,54 +34,79 @@ fn amount(f: &Fact) -> (i64, String) {
     )
 }
 
-/// A compact, complete view of facts for snapshot review: one block per fact,
-/// citations as sentence ids.
-fn review_view(s: &FactSheet) -> String {
-    let mut out = String::new();
-    for f in &s.facts {
-        out.push_str(&format!("- {} [{}] {}\n", f.id, f.field, f.text));
-        if let Some(c) = &f.context {
-            out.push_str(&format!("    context: {c}\n"));
-        }
-        for (k, v) in &f.attributes {
-            out.push_str(&format!("    {k}: {}\n", serde_json::to_string(v).unwrap()));
-        }
-        for i in &f.items {
-            out.push_str(&format!("    item: {}\n", i.text));
-        }
-        for c in &f.conflicts {
-            out.push_str(&format!(
-                "    CONFLICT {}: {}\n",
-                c.attribute,
-                serde_json::to_string(&c.values).unwrap()
-            ));
-        }
-        out.push_str(&format!("    rules: {}\n", f.rules.join(", ")));
-        let cites: Vec<String> = f.sources.iter().map(|c| c.sentence_id()).collect();
-        out.push_str(&format!("    sources: {}\n", cites.join(" ")));
+/// A compact, complete view of facts for snapshot review (YAML): every field of every
+/// fact, with citations as sentence ids instead of full quotes.
+#[derive(serde::Serialize)]
+struct Review {
+    facts: Vec<ReviewFact>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
+}
+
+#[derive(serde::Serialize)]
+struct ReviewFact {
+    id: String,
+    field: String,
+    text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    context: Option<String>,
+    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    attributes: serde_json::Map<String, Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    items: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    conflicts: Vec<Value>,
+    rules: Vec<String>,
+    sources: Vec<String>,
+}
+
+fn review_view(s: &FactSheet) -> Review {
+    Review {
+        facts: s
+            .facts
+            .iter()
+            .map(|f| ReviewFact {
+                id: f.id.clone(),
+                field: f.field.clone(),
+                text: f.text.clone(),
+                context: f.context.clone(),
+                attributes: f.attributes.clone(),
+                items: f.items.iter().map(|i| i.text.clone()).collect(),
+                conflicts: f
+                    .conflicts
+                    .iter()
+                    .map(|c| serde_json::to_value(c).unwrap())
+                    .collect(),
+                rules: f.rules.clone(),
+                sources: f.sources.iter().map(|c| c.sentence_id()).collect(),
+            })
+            .collect(),
+        notes: s
+            .notes
+            .iter()
+            .map(|n| {
+                format!(
+                    "{} {} {}",
+                    n.rule.as_deref().unwrap_or("-"),
+                    n.sentence.as_deref().unwrap_or("-"),
+                    n.message
+                )
+            })
+            .collect(),
     }
-    for n in &s.notes {
-        out.push_str(&format!(
-            "note: {} {} {}\n",
-            n.rule.as_deref().unwrap_or("-"),
-            n.sentence.as_deref().unwrap_or("-"),
-            n.message
-        ));
-    }
-    out
 }
 
 #[test]
 fn snapshot_raw_matches() {
     for id in ["2022-virtual", "2023-xian"] {
-        insta::assert_snapshot!(format!("raw__{id}"), review_view(&raw(id)));
+        insta::assert_yaml_snapshot!(format!("raw__{id}"), review_view(&raw(id)));
     }
 }
 
 #[test]
 fn snapshot_consolidated_facts() {
     for id in ["2022-virtual", "2023-xian"] {
-        insta::assert_snapshot!(format!("facts__{id}"), review_view(&sheet(id)));
+        insta::assert_yaml_snapshot!(format!("facts__{id}"), review_view(&sheet(id)));
     }
 }
 
