@@ -9,6 +9,7 @@ pub mod consolidate;
 pub mod error;
 pub mod extract;
 pub mod facts;
+pub mod hash;
 pub mod ingest;
 pub mod normalise;
 pub mod pipeline;

@@ -1,7 +1,7 @@
 //! Runs the stages in order: the one place that knows the whole chain.
 
 use crate::consolidate;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::extract;
 use crate::facts::{FactSheet, Provenance, SourceInfo, SummitInfo};
 use crate::ingest::{self, Project, Summit};
@@ -25,12 +25,12 @@ pub fn documents(summit: &Summit, simplifier: &Simplifier) -> Result<Vec<Documen
 /// Builds the fact sheet of `summit` with the project's rules.
 pub fn fact_sheet(project: &Project, summit: &Summit) -> Result<FactSheet> {
     let rules = rules::load(&project.rules_dir())?;
-    fact_sheet_with(project, summit, &rules)
+    fact_sheet_with(summit, &rules)
 }
 
 /// Builds the fact sheet of `summit` with `rules`: extraction, then consolidation.
-pub fn fact_sheet_with(project: &Project, summit: &Summit, rules: &RuleSet) -> Result<FactSheet> {
-    Ok(analyse(project, summit, rules)?.sheet)
+pub fn fact_sheet_with(summit: &Summit, rules: &RuleSet) -> Result<FactSheet> {
+    Ok(analyse(summit, rules)?.sheet)
 }
 
 /// Everything the pipeline knows about a summit, for the analyst's commands.
@@ -49,7 +49,7 @@ pub struct Analysis {
 }
 
 /// Runs extraction and consolidation and keeps the working.
-pub fn analyse(project: &Project, summit: &Summit, rules: &RuleSet) -> Result<Analysis> {
+pub fn analyse(summit: &Summit, rules: &RuleSet) -> Result<Analysis> {
     let simplifier = Simplifier::new()?;
     let docs = documents(summit, &simplifier)?;
     let mut extraction = extract::extract(rules, &docs);
@@ -57,10 +57,10 @@ pub fn analyse(project: &Project, summit: &Summit, rules: &RuleSet) -> Result<An
     let unclaimed_lists = std::mem::take(&mut extraction.unclaimed_lists);
     let consolidated = consolidate::consolidate(rules, summit, &docs, extraction);
     let sheet = FactSheet {
-        summit: summit_info(summit)?,
+        summit: summit_info(summit, &docs),
         facts: consolidated.facts.clone(),
         notes: consolidated.notes.clone(),
-        provenance: provenance(project, summit, &docs)?,
+        provenance: provenance(rules, summit, &docs),
     };
     Ok(Analysis {
         docs,
@@ -72,44 +72,27 @@ pub fn analyse(project: &Project, summit: &Summit, rules: &RuleSet) -> Result<An
 }
 
 /// The fact sheet before consolidation: every rule match is its own fact.
-pub fn raw_fact_sheet(project: &Project, summit: &Summit, rules: &RuleSet) -> Result<FactSheet> {
+pub fn raw_fact_sheet(summit: &Summit, rules: &RuleSet) -> Result<FactSheet> {
     let simplifier = Simplifier::new()?;
     let docs = documents(summit, &simplifier)?;
     let extraction = extract::extract(rules, &docs);
     Ok(FactSheet {
-        summit: summit_info(summit)?,
+        summit: summit_info(summit, &docs),
         facts: extraction
             .matches
             .iter()
             .map(consolidate::raw_fact)
             .collect(),
         notes: extraction.notes,
-        provenance: provenance(project, summit, &docs)?,
+        provenance: provenance(rules, summit, &docs),
     })
 }
 
-/// The summit's description for facts.json, with a content hash per source.
-pub fn summit_info(summit: &Summit) -> Result<SummitInfo> {
+/// The summit's description for facts.json, from summit.yaml and the sources as read
+/// (front matter fills what summit.yaml left out).
+pub fn summit_info(summit: &Summit, docs: &[Document]) -> SummitInfo {
     let c = &summit.config;
-    let mut sources = Vec::new();
-    for s in &summit.sources {
-        let path = summit.source_path(s);
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        // Front matter may fill title/outlet/date: take them from the normalised source.
-        let raw = ingest::read_source(summit, s)?;
-        let norm = normalise::normalise(&raw)?;
-        let meta = norm.config;
-        sources.push(SourceInfo {
-            doc: s.file.clone(),
-            kind: s.kind.as_str().to_string(),
-            title: meta.title,
-            outlet: meta.outlet,
-            date: meta.date,
-            url: meta.url,
-            sha256: short_hash([bytes.as_slice()]),
-        });
-    }
-    Ok(SummitInfo {
+    SummitInfo {
         id: summit.id.clone(),
         title: c.title.zh().to_string(),
         title_en: c.title.en().map(str::to_string),
@@ -124,61 +107,33 @@ pub fn summit_info(summit: &Summit) -> Result<SummitInfo> {
         host: c.host.clone(),
         participants: c.participants.clone(),
         documents: c.documents.clone(),
-        sources,
-    })
+        sources: docs
+            .iter()
+            .map(|d| SourceInfo {
+                doc: d.config.file.clone(),
+                kind: d.config.kind.as_str().to_string(),
+                title: d.config.title.clone(),
+                outlet: d.config.outlet.clone(),
+                date: d.config.date.clone(),
+                url: d.config.url.clone(),
+                sha256: d.sha256.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// Tool version and short hashes of the rule files and of the summit's inputs.
-pub fn provenance(project: &Project, summit: &Summit, _docs: &[Document]) -> Result<Provenance> {
-    let mut rule_parts: Vec<Vec<u8>> = Vec::new();
-    let rules_dir = project.rules_dir();
-    if rules_dir.is_dir() {
-        let mut names: Vec<_> = std::fs::read_dir(&rules_dir)
-            .map_err(|e| Error::io(&rules_dir, e))?
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-            .collect();
-        names.sort();
-        for p in names {
-            rule_parts.push(
-                p.file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .as_bytes()
-                    .to_vec(),
-            );
-            rule_parts.push(std::fs::read(&p).map_err(|e| Error::io(&p, e))?);
-        }
+pub fn provenance(rules: &RuleSet, summit: &Summit, docs: &[Document]) -> Provenance {
+    let mut parts: Vec<&[u8]> = vec![summit.yaml_sha256.as_bytes()];
+    for d in docs {
+        parts.push(d.config.file.as_bytes());
+        parts.push(d.sha256.as_bytes());
     }
-    let mut source_parts: Vec<Vec<u8>> = Vec::new();
-    let yaml = summit.dir.join("summit.yaml");
-    source_parts.push(std::fs::read(&yaml).map_err(|e| Error::io(&yaml, e))?);
-    for s in &summit.sources {
-        let p = summit.source_path(s);
-        source_parts.push(s.file.as_bytes().to_vec());
-        source_parts.push(std::fs::read(&p).map_err(|e| Error::io(&p, e))?);
-    }
-    Ok(Provenance {
+    Provenance {
         tool: format!("factsheet {}", env!("CARGO_PKG_VERSION")),
-        rules_sha256: short_hash(rule_parts.iter().map(|v| v.as_slice())),
-        sources_sha256: short_hash(source_parts.iter().map(|v| v.as_slice())),
-    })
-}
-
-/// First 12 hex digits of the SHA-256 of the parts, each prefixed by its length.
-pub fn short_hash<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update((p.len() as u64).to_le_bytes());
-        h.update(p);
+        rules_sha256: rules.digest.clone(),
+        sources_sha256: crate::hash::short_hash(parts),
     }
-    h.finalize()
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Normalises and segments an in-memory text as if it were a source file (for
@@ -197,6 +152,7 @@ pub fn document_from_text(
         config: crate::summit::SourceConfig::undeclared(name.to_string()),
         path: name.into(),
         bytes: text.as_bytes().to_vec(),
+        sha256: crate::hash::short_hash([text.as_bytes()]),
         encoding: ingest::Encoding::Utf8,
         format,
         chars,

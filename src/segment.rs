@@ -55,6 +55,8 @@ pub struct Document {
     pub config: SourceConfig,
     /// Its layout.
     pub format: SourceFormat,
+    /// Short hash of the original file's bytes.
+    pub sha256: String,
     /// The normalised text, one paragraph per line.
     pub text: MappedText,
     /// Every sentence, in reading order.
@@ -145,6 +147,7 @@ pub fn segment(source: &NormalisedSource, simplifier: &Simplifier) -> Result<Doc
     Ok(Document {
         config: source.config.clone(),
         format: source.format,
+        sha256: source.sha256.clone(),
         text: source.text.clone(),
         sentences,
     })

@@ -22,7 +22,7 @@ pub fn explain(project: &Project, id: &str, fact: &str, colour: Option<bool>) ->
     let summit = project.load_summit(id)?;
     super::warn_all(&summit.warnings);
     let rules = rules_at(project, None)?;
-    let analysis = pipeline::analyse(project, &summit, &rules)?;
+    let analysis = pipeline::analyse(&summit, &rules)?;
     let (f, g) = explain::find(&analysis, fact)?;
     let colour = colour.unwrap_or_else(|| std::io::stdout().is_terminal());
     let marking = if colour {
@@ -107,8 +107,8 @@ pub fn diff(project: &Project, a: &str, b: Option<&str>, rules_from: Option<&str
         (None, Some(rev)) => {
             let summit = project.load_summit(a)?;
             let old_rules = RulesAtRevision::checkout(project, rev)?;
-            let old = pipeline::fact_sheet_with(project, &summit, &rules::load(old_rules.dir())?)?;
-            let new = pipeline::fact_sheet_with(project, &summit, &rules_at(project, None)?)?;
+            let old = pipeline::fact_sheet_with(&summit, &rules::load(old_rules.dir())?)?;
+            let new = pipeline::fact_sheet_with(&summit, &rules_at(project, None)?)?;
             (
                 old,
                 new,
@@ -252,7 +252,7 @@ pub fn corpus(project: &Project, rules_dir: Option<&Path>) -> Result<u8> {
     for id in project.summit_ids()? {
         let summit = project.load_summit(&id)?;
         super::warn_all(&summit.warnings);
-        analyses.push((id.clone(), pipeline::analyse(project, &summit, &rules)?));
+        analyses.push((id.clone(), pipeline::analyse(&summit, &rules)?));
     }
     let h = health::health(&rules, &analyses);
     let mut out = std::io::stdout().lock();

@@ -81,9 +81,9 @@ pub fn extract(
         .unwrap_or_else(|| project.rules_dir());
     let rules = rules::load(&dir)?;
     let sheet = if raw {
-        pipeline::raw_fact_sheet(project, &summit, &rules)?
+        pipeline::raw_fact_sheet(&summit, &rules)?
     } else {
-        pipeline::fact_sheet_with(project, &summit, &rules)?
+        pipeline::fact_sheet_with(&summit, &rules)?
     };
     let text = if yaml {
         crate::yaml::to_string(&sheet)?

@@ -81,7 +81,7 @@ fn rebuild(
     let result = (|| -> Result<FactSheet> {
         let summit = project.load_summit(id)?;
         let rules = rules::load(&project.rules_dir())?;
-        let sheet = pipeline::fact_sheet_with(project, &summit, &rules)?;
+        let sheet = pipeline::fact_sheet_with(&summit, &rules)?;
         match options {
             Some(o) => {
                 let report = render::render(project, &sheet, o)?;

@@ -287,7 +287,7 @@ fn fact_of(identity: Identity, g: &Group) -> Fact {
         id: format!(
             "{}-{}",
             canon.field,
-            &crate::pipeline::short_hash([canon.field.as_bytes(), key.as_bytes()])[..8]
+            &crate::hash::short_hash([canon.field.as_bytes(), key.as_bytes()])[..8]
         ),
         field: canon.field.clone(),
         text: canon.text.clone(),
@@ -356,7 +356,7 @@ fn disambiguate_ids(facts: &mut [(Fact, Group)]) {
         let n = seen.entry(f.id.clone()).or_insert(0);
         *n += 1;
         if *n > 1 {
-            let h = crate::pipeline::short_hash([f.id.as_bytes(), f.text.as_bytes()]);
+            let h = crate::hash::short_hash([f.id.as_bytes(), f.text.as_bytes()]);
             f.id = format!("{}-{}", f.field, &h[..8]);
         }
     }
@@ -369,7 +369,7 @@ pub fn raw_fact(m: &Match) -> Fact {
         id: format!(
             "{}-{}",
             m.field,
-            &crate::pipeline::short_hash([key.as_bytes()])[..8]
+            &crate::hash::short_hash([key.as_bytes()])[..8]
         ),
         field: m.field.clone(),
         text: m.text.clone(),

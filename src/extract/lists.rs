@@ -6,7 +6,8 @@ use std::ops::Range;
 use regex::Regex;
 use serde_json::{Value, json};
 
-use super::sentence::{Window, make_attributes};
+use super::attributes::{clause_range, make_attributes};
+use super::sentence::Window;
 use super::{Extraction, Highlight, ListPosition, Match, UnclaimedList, cite, to_original};
 use crate::facts::{Item, Note};
 use crate::rules::{ListRule, RuleSet, normalisers};
@@ -312,10 +313,7 @@ fn emit(
     if let Some(n) = header.count {
         header_attrs.insert("count".to_string(), Value::from(n));
     }
-    let header_text = w.original_of(super::sentence::clause_range(
-        hs.match_text(),
-        header.range.clone(),
-    ));
+    let header_text = w.original_of(clause_range(hs.match_text(), header.range.clone()));
     let header_hl = Highlight {
         sentence: hs.id(),
         start: header.range.start,

@@ -5,6 +5,7 @@
 //! rules and one document ([`extract_document`]), so documents can be processed in
 //! parallel; consolidation merges the matches into facts afterwards.
 
+mod attributes;
 mod lists;
 mod sentence;
 

@@ -24,6 +24,8 @@ pub struct NormalisedSource {
     pub config: SourceConfig,
     /// The file it came from.
     pub path: PathBuf,
+    /// Short hash of the file's bytes.
+    pub sha256: String,
     /// Its layout.
     pub format: SourceFormat,
     /// Paragraphs separated by `\n`, each character mapped to the original bytes.
@@ -61,6 +63,7 @@ pub fn normalise(raw: &RawSource) -> Result<NormalisedSource> {
     Ok(NormalisedSource {
         config,
         path: raw.path.clone(),
+        sha256: raw.sha256.clone(),
         format: raw.format,
         text: MappedText::from_chars(&out),
         front_matter,

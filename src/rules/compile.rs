@@ -1,18 +1,18 @@
-//! Turning rule files into a [`RuleSet`]: parsing, sub-pattern expansion, regex
-//! compilation and every consistency check, each problem with file, line and rule.
+//! Compiling one rule: sub-pattern expansion, regexes, attributes, and the checks
+//! that each capture is used and each name exists, every problem with file, line
+//! and rule. [`super::load`] reads the files and checks across them.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use regex::Regex;
 use serde_json::Value;
 
-use super::schema::{self, AttributeYaml, RuleFile};
+use super::schema::{self, AttributeYaml};
 use super::{
-    AttributeSource, AttributeSpec, Background, ContextSpec, FieldSpec, Identity, ListRule,
-    Problem, Rule, RuleSet, SplitBy, SplitSpec, TextMode, normalisers,
+    AttributeSource, AttributeSpec, ContextSpec, ListRule, Problem, Rule, SplitBy, SplitSpec,
+    TextMode, normalisers,
 };
-use crate::error::{Error, Result};
 use crate::yaml;
 
 /// Captures with a meaning of their own in list items.
@@ -85,248 +85,15 @@ fn expand_depth(
     Ok(out)
 }
 
-/// What one file contributed, before cross-file checks.
-struct Loaded {
-    path: PathBuf,
-    text: String,
-    file: RuleFile,
-}
-
-/// Loads every rule file in `dir`. Returns the compiled set when nothing is wrong.
-pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
-    if !dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "no rules folder at {}",
-            dir.display()
-        )));
-    }
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-        .collect();
-    paths.sort();
-    let mut problems = Vec::new();
-    let mut loaded = Vec::new();
-    for path in paths {
-        let text = crate::ingest::read_utf8(&path)?;
-        match yaml::from_str::<RuleFile>(&path, &text) {
-            Ok(file) => loaded.push(Loaded { path, text, file }),
-            Err(Error::Yaml {
-                path,
-                line,
-                message,
-            }) => problems.push(Problem {
-                file: path,
-                line,
-                rule: None,
-                message: format!("invalid rule file: {message}"),
-            }),
-            Err(e) => return Err(e),
-        }
-    }
-    if loaded.is_empty() && problems.is_empty() {
-        problems.push(Problem {
-            file: dir.to_path_buf(),
-            line: None,
-            rule: None,
-            message: "no rule files (*.yaml) here".to_string(),
-        });
-    }
-
-    // Shared sub-patterns: files without a field.
-    let mut global: BTreeMap<String, String> = BTreeMap::new();
-    for l in &loaded {
-        if l.file.field.is_none() {
-            for (name, body) in &l.file.patterns {
-                if global.insert(name.clone(), body.clone()).is_some() {
-                    problems.push(Problem {
-                        file: l.path.clone(),
-                        line: yaml::find_line(&l.text, 1, &format!("{name}:")),
-                        rule: None,
-                        message: format!("sub-pattern `{name}` is defined twice"),
-                    });
-                }
-            }
-        }
-    }
-
-    let mut fields = Vec::new();
-    let mut rules = Vec::new();
-    let mut lists = Vec::new();
-    let mut background = Background::default();
-    let mut triggers: Vec<String> = Vec::new();
-    let mut ids: BTreeMap<String, (PathBuf, Option<usize>)> = BTreeMap::new();
-    for l in &loaded {
-        let mut p = FileProblems {
-            path: &l.path,
-            text: &l.text,
-            problems: &mut problems,
-        };
-        if let Some(bg) = &l.file.background {
-            if background.file.is_some() {
-                p.add(
-                    None,
-                    None,
-                    "background cues are declared in two files".to_string(),
-                );
-            }
-            background.file = Some(l.path.clone());
-            for cue in &bg.cues {
-                match expand(cue, &l.file.patterns, &global)
-                    .and_then(|x| Regex::new(&x).map_err(|e| e.to_string()))
-                {
-                    Ok(re) => background.cues.push(re),
-                    Err(e) => p.add(p.line_of(1, cue), None, format!("background cue: {e}")),
-                }
-            }
-            background.examples = bg.examples.clone();
-            background.example_lines = example_lines(&p, Some(1), "sentence:", bg.examples.len());
-        }
-        if let Some(t) = &l.file.triggers {
-            triggers.extend(t.iter().cloned());
-        }
-        let Some(field) = &l.file.field else {
-            if !l.file.rules.is_empty() || !l.file.lists.is_empty() {
-                p.add(
-                    None,
-                    None,
-                    "has rules but no `field:`; say which field they fill".to_string(),
-                );
-            }
-            continue;
-        };
-        if !field
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-')
-            || field.is_empty()
-        {
-            p.add(
-                p.line_of(1, "field:"),
-                None,
-                format!("field name {field:?} must be lowercase letters, '-' or '_'"),
-            );
-        }
-        if fields.iter().any(|f: &FieldSpec| &f.name == field) {
-            p.add(
-                p.line_of(1, "field:"),
-                None,
-                format!("field `{field}` is declared by two files"),
-            );
-        }
-        for name in l.file.patterns.keys() {
-            if global.contains_key(name) {
-                p.add(p.line_of(1, &format!("{name}:")), None, format!("local sub-pattern `{name}` hides the shared one of the same name; rename it"));
-            }
-        }
-        let title = l.file.title.clone();
-        let identity = match l.file.identity.as_deref() {
-            None => Identity::Text,
-            Some(name) => Identity::parse(name).unwrap_or_else(|| {
-                p.add(
-                    p.line_of(1, "identity:"),
-                    None,
-                    format!(
-                        "identity {name:?} is not one of {}",
-                        Identity::NAMES.join(", ")
-                    ),
-                );
-                Identity::Text
-            }),
-        };
-        fields.push(FieldSpec {
-            identity,
-            name: field.clone(),
-            title_zh: title
-                .as_ref()
-                .map(|t| t.zh.clone())
-                .unwrap_or_else(|| field.clone()),
-            title_en: title
-                .as_ref()
-                .map(|t| t.en.clone())
-                .unwrap_or_else(|| field.clone()),
-            order: l.file.order.unwrap_or(100),
-            file: l.path.clone(),
-        });
-        for r in &l.file.rules {
-            let line = p.line_of(1, &format!("id: {}", r.id));
-            if let Some((other, other_line)) = ids.insert(r.id.clone(), (l.path.clone(), line)) {
-                p.add(
-                    line,
-                    Some(&r.id),
-                    format!(
-                        "duplicate rule id; also defined at {}{}",
-                        other.display(),
-                        other_line.map(|l| format!(":{l}")).unwrap_or_default()
-                    ),
-                );
-            }
-            if let Some(rule) = compile_rule(r, field, line, &l.file.patterns, &global, &mut p) {
-                rules.push(rule);
-            }
-        }
-        for lr in &l.file.lists {
-            let line = p.line_of(1, &format!("id: {}", lr.id));
-            if let Some((other, other_line)) = ids.insert(lr.id.clone(), (l.path.clone(), line)) {
-                p.add(
-                    line,
-                    Some(&lr.id),
-                    format!(
-                        "duplicate rule id; also defined at {}{}",
-                        other.display(),
-                        other_line.map(|l| format!(":{l}")).unwrap_or_default()
-                    ),
-                );
-            }
-            if let Some(list) = compile_list(lr, field, line, &l.file.patterns, &global, &mut p) {
-                lists.push(list);
-            }
-        }
-    }
-    fields.sort_by(|a, b| a.order.cmp(&b.order).then(a.name.cmp(&b.name)));
-    if !problems.is_empty() {
-        problems.sort();
-        return Ok((None, problems));
-    }
-    let (single_index, single): (Vec<usize>, Vec<&str>) = rules
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.window == 1)
-        .map(|(i, r)| (i, r.pattern.as_str()))
-        .unzip();
-    let (pair_index, pair): (Vec<usize>, Vec<&str>) = rules
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.window == 2)
-        .map(|(i, r)| (i, r.pattern.as_str()))
-        .unzip();
-    let single = super::prefilter::Prefilter::new(&single);
-    let pair = super::prefilter::Prefilter::new(&pair);
-    Ok((
-        Some(RuleSet {
-            fields,
-            rules,
-            lists,
-            background,
-            triggers,
-            single,
-            single_index,
-            pair,
-            pair_index,
-        }),
-        problems,
-    ))
-}
-
 /// Collects problems of one file.
-struct FileProblems<'a> {
-    path: &'a Path,
-    text: &'a str,
-    problems: &'a mut Vec<Problem>,
+pub(super) struct FileProblems<'a> {
+    pub(super) path: &'a Path,
+    pub(super) text: &'a str,
+    pub(super) problems: &'a mut Vec<Problem>,
 }
 
 impl FileProblems<'_> {
-    fn add(&mut self, line: Option<usize>, rule: Option<&str>, message: String) {
+    pub(super) fn add(&mut self, line: Option<usize>, rule: Option<&str>, message: String) {
         self.problems.push(Problem {
             file: self.path.to_path_buf(),
             line,
@@ -335,13 +102,13 @@ impl FileProblems<'_> {
         });
     }
 
-    fn line_of(&self, from: usize, needle: &str) -> Option<usize> {
+    pub(super) fn line_of(&self, from: usize, needle: &str) -> Option<usize> {
         yaml::find_line(self.text, from, needle)
     }
 }
 
 /// Expands and compiles one regex of a rule, reporting problems at `key:`'s line.
-fn compile_regex(
+pub(super) fn compile_regex(
     source: &str,
     key: &str,
     rule: &str,
@@ -371,7 +138,7 @@ fn compile_regex(
     }
 }
 
-fn compile_attributes(
+pub(super) fn compile_attributes(
     attrs: &BTreeMap<String, AttributeYaml>,
     rule: &str,
     line: Option<usize>,
@@ -471,7 +238,7 @@ fn attribute_captures(attrs: &[AttributeSpec]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn compile_rule(
+pub(super) fn compile_rule(
     r: &schema::RuleYaml,
     field: &str,
     line: Option<usize>,
@@ -650,7 +417,7 @@ fn compile_rule(
 }
 
 /// The lines of the first `n` example keys (`sentence:` or `text:`) after a rule's line.
-fn example_lines(
+pub(super) fn example_lines(
     p: &FileProblems,
     rule_line: Option<usize>,
     key: &str,
@@ -668,7 +435,7 @@ fn example_lines(
     out
 }
 
-fn compile_list(
+pub(super) fn compile_list(
     l: &schema::ListYaml,
     field: &str,
     line: Option<usize>,

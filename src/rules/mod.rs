@@ -8,6 +8,7 @@
 
 pub mod check;
 mod compile;
+mod load;
 pub mod normalisers;
 pub mod prefilter;
 pub mod schema;
@@ -293,6 +294,8 @@ pub struct RuleSet {
     pub background: Background,
     /// Trigger words for rule health.
     pub triggers: Vec<String>,
+    /// Short hash over every rule file's name and content (for the colophon).
+    pub digest: String,
     /// Prefilter over the rules with `window == 1`.
     pub(crate) single: prefilter::Prefilter,
     /// Indices into `rules` of the `single` prefilter's rules.
@@ -326,7 +329,7 @@ impl RuleSet {
 
 /// Loads and compiles every `*.yaml` file of `dir`, or reports every problem found.
 pub fn load(dir: &Path) -> Result<RuleSet> {
-    let (set, problems) = compile::load_dir(dir)?;
+    let (set, problems) = load::load_dir(dir)?;
     if problems.is_empty() {
         Ok(set.expect("a rule set when there are no problems"))
     } else {
@@ -338,5 +341,5 @@ pub fn load(dir: &Path) -> Result<RuleSet> {
 
 /// Loads `dir`, returning the rule set (if it compiled) and every problem found.
 pub fn load_with_problems(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
-    compile::load_dir(dir)
+    load::load_dir(dir)
 }

@@ -10,6 +10,10 @@ use crate::error::{Error, Result};
 use crate::summit::{self, SourceConfig, SourceFormat, SummitConfig};
 use crate::text::MappedChar;
 
+mod decode;
+
+pub use decode::{Encoding, decode};
+
 /// The project folder that holds `summits/`, `rules/`, `templates/` and `out/`.
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -146,6 +150,7 @@ impl Project {
             config,
             sources,
             warnings,
+            yaml_sha256: crate::hash::short_hash([text.as_bytes()]),
         })
     }
 }
@@ -163,40 +168,14 @@ pub struct Summit {
     pub sources: Vec<SourceConfig>,
     /// Things the user should know that do not stop the work.
     pub warnings: Vec<String>,
+    /// Short hash of summit.yaml as read.
+    pub yaml_sha256: String,
 }
 
 impl Summit {
     /// The path of a source file.
     pub fn source_path(&self, source: &SourceConfig) -> PathBuf {
         self.dir.join("sources").join(&source.file)
-    }
-}
-
-/// The text encodings `factsheet` recognises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
-    /// UTF-8 without byte-order mark.
-    Utf8,
-    /// UTF-8 with byte-order mark.
-    Utf8Bom,
-    /// UTF-16 little endian, with byte-order mark.
-    Utf16Le,
-    /// UTF-16 big endian, with byte-order mark.
-    Utf16Be,
-    /// GB18030 (a superset of GBK and GB2312).
-    Gb18030,
-}
-
-impl Encoding {
-    /// A human name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Encoding::Utf8 => "UTF-8",
-            Encoding::Utf8Bom => "UTF-8 (BOM)",
-            Encoding::Utf16Le => "UTF-16LE",
-            Encoding::Utf16Be => "UTF-16BE",
-            Encoding::Gb18030 => "GB18030",
-        }
     }
 }
 
@@ -209,6 +188,8 @@ pub struct RawSource {
     pub path: PathBuf,
     /// The file's bytes, as read.
     pub bytes: Vec<u8>,
+    /// Short hash of those bytes.
+    pub sha256: String,
     /// The encoding it was decoded from.
     pub encoding: Encoding,
     /// Its layout (declared or guessed).
@@ -243,6 +224,7 @@ pub fn read_source(summit: &Summit, config: &SourceConfig) -> Result<RawSource> 
     Ok(RawSource {
         config: config.clone(),
         path,
+        sha256: crate::hash::short_hash([bytes.as_slice()]),
         bytes,
         encoding,
         format,
@@ -257,183 +239,6 @@ pub fn read_sources(summit: &Summit) -> Result<Vec<RawSource>> {
         .iter()
         .map(|s| read_source(summit, s))
         .collect()
-}
-
-/// Decodes a file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030.
-///
-/// Anything else (binary data, an empty file, bytes valid in no supported encoding)
-/// is an error naming `path`.
-pub fn decode(path: &Path, bytes: &[u8]) -> Result<(Encoding, Vec<MappedChar>)> {
-    if bytes.is_empty() {
-        return Err(Error::input(
-            path,
-            "the file is empty; there is no text to read",
-        ));
-    }
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        let text = std::str::from_utf8(rest).map_err(|e| {
-            Error::input(
-                path,
-                format!(
-                    "starts with a UTF-8 byte-order mark but byte {} is not UTF-8",
-                    e.valid_up_to() + 3
-                ),
-            )
-        })?;
-        return Ok((Encoding::Utf8Bom, finish(path, utf8_chars(text, 3))?));
-    }
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let le = bytes[0] == 0xFF;
-        let chars = utf16_chars(path, &bytes[2..], le)?;
-        let enc = if le {
-            Encoding::Utf16Le
-        } else {
-            Encoding::Utf16Be
-        };
-        return Ok((enc, finish(path, chars)?));
-    }
-    if bytes.starts_with(b"%PDF-") {
-        return Err(Error::input(
-            path,
-            "is a PDF file; extract its text first (for example `pdftotext -layout`) and declare the result with `format: pdf-text`",
-        ));
-    }
-    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-        return Err(Error::input(
-            path,
-            format!(
-                "is not a text file (NUL byte at offset {pos}); if it is UTF-16, save it with a byte-order mark"
-            ),
-        ));
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((Encoding::Utf8, finish(path, utf8_chars(text, 0))?));
-    }
-    if let Some(chars) = gb18030_chars(bytes) {
-        return Ok((Encoding::Gb18030, finish(path, chars)?));
-    }
-    let bad = std::str::from_utf8(bytes)
-        .err()
-        .map(|e| e.valid_up_to())
-        .unwrap_or(0);
-    Err(Error::input(
-        path,
-        format!(
-            "is not text in a supported encoding (not UTF-8 from byte {bad}, not UTF-16 with BOM, not GB18030)"
-        ),
-    ))
-}
-
-/// Rejects decoded text that is mostly control characters (binary data that happens to decode).
-fn finish(path: &Path, chars: Vec<MappedChar>) -> Result<Vec<MappedChar>> {
-    let controls = chars
-        .iter()
-        .filter(|c| c.ch.is_control() && !matches!(c.ch, '\n' | '\t' | '\x0C'))
-        .count();
-    if controls * 20 > chars.len().max(1) {
-        return Err(Error::input(
-            path,
-            format!(
-                "is not a text file ({controls} control characters in {} characters)",
-                chars.len()
-            ),
-        ));
-    }
-    if chars
-        .iter()
-        .all(|c| c.ch.is_whitespace() || c.ch == '\u{FEFF}')
-    {
-        return Err(Error::input(
-            path,
-            "holds only white space; there is no text to read",
-        ));
-    }
-    Ok(chars)
-}
-
-/// Maps each character of UTF-8 `text` (which starts at byte `base` of the file).
-fn utf8_chars(text: &str, base: usize) -> Vec<MappedChar> {
-    let mut out: Vec<MappedChar> = Vec::with_capacity(text.len());
-    for (i, ch) in text.char_indices() {
-        let start = (base + i) as u32;
-        push_char(&mut out, ch, start, start + ch.len_utf8() as u32);
-    }
-    out
-}
-
-/// Appends a decoded character, folding `\r\n` and lone `\r` into `\n`.
-fn push_char(out: &mut Vec<MappedChar>, ch: char, start: u32, end: u32) {
-    if ch == '\n'
-        && let Some(last) = out.last_mut()
-        && last.ch == '\r'
-    {
-        last.ch = '\n';
-        last.end = end;
-        return;
-    }
-    if let Some(last) = out.last_mut()
-        && last.ch == '\r'
-    {
-        last.ch = '\n';
-    }
-    out.push(MappedChar::new(ch, start, end));
-}
-
-fn utf16_chars(path: &Path, body: &[u8], le: bool) -> Result<Vec<MappedChar>> {
-    if !body.len().is_multiple_of(2) {
-        return Err(Error::input(
-            path,
-            "is UTF-16 (byte-order mark) but has an odd number of bytes",
-        ));
-    }
-    let units = body.chunks_exact(2).map(|p| {
-        if le {
-            u16::from_le_bytes([p[0], p[1]])
-        } else {
-            u16::from_be_bytes([p[0], p[1]])
-        }
-    });
-    let mut out = Vec::with_capacity(body.len() / 2);
-    let mut offset = 2u32;
-    for r in char::decode_utf16(units) {
-        match r {
-            Ok(ch) => {
-                let len = 2 * ch.len_utf16() as u32;
-                push_char(&mut out, ch, offset, offset + len);
-                offset += len;
-            }
-            Err(e) => {
-                return Err(Error::input(
-                    path,
-                    format!(
-                        "is UTF-16 but has an unpaired surrogate {:#06x} at byte {offset}",
-                        e.unpaired_surrogate()
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Decodes GB18030 strictly; `None` when the bytes are not valid GB18030.
-fn gb18030_chars(bytes: &[u8]) -> Option<Vec<MappedChar>> {
-    let text = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)?;
-    // Re-encode each character to learn how many bytes it took (1, 2 or 4).
-    let mut out = Vec::with_capacity(text.len());
-    let mut offset = 0u32;
-    let mut buf = [0u8; 4];
-    for ch in text.chars() {
-        let len = if ch.is_ascii() {
-            1
-        } else {
-            let (encoded, _, _) = encoding_rs::GB18030.encode(ch.encode_utf8(&mut buf));
-            encoded.len() as u32
-        };
-        push_char(&mut out, ch, offset, offset + len);
-        offset += len;
-    }
-    (offset as usize == bytes.len()).then_some(out)
 }
 
 /// Guesses the layout of an undeclared source: `.md`/`.html` or a front-matter
@@ -502,98 +307,5 @@ fn display_dir(p: &Path) -> String {
         "the current folder".to_string()
     } else {
         p.display().to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn text_of(chars: &[MappedChar]) -> String {
-        chars.iter().map(|c| c.ch).collect()
-    }
-
-    const SAMPLE: &str = "中方倡议建立中国—中亚五国电子商务合作对话机制。\n5 亿美元";
-
-    #[test]
-    fn utf8_with_and_without_bom() {
-        let (enc, chars) = decode(Path::new("a"), SAMPLE.as_bytes()).unwrap();
-        assert_eq!(enc, Encoding::Utf8);
-        assert_eq!(text_of(&chars), SAMPLE);
-        assert_eq!((chars[1].start, chars[1].end), (3, 6));
-        let mut bom = b"\xEF\xBB\xBF".to_vec();
-        bom.extend_from_slice(SAMPLE.as_bytes());
-        let (enc, chars) = decode(Path::new("a"), &bom).unwrap();
-        assert_eq!(enc, Encoding::Utf8Bom);
-        assert_eq!(text_of(&chars), SAMPLE);
-        assert_eq!(chars[0].start, 3);
-    }
-
-    #[test]
-    fn utf16_both_orders() {
-        for le in [true, false] {
-            let mut bytes = if le {
-                vec![0xFF, 0xFE]
-            } else {
-                vec![0xFE, 0xFF]
-            };
-            for u in SAMPLE.encode_utf16() {
-                bytes.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
-            }
-            let (enc, chars) = decode(Path::new("a"), &bytes).unwrap();
-            assert_eq!(
-                enc,
-                if le {
-                    Encoding::Utf16Le
-                } else {
-                    Encoding::Utf16Be
-                }
-            );
-            assert_eq!(text_of(&chars), SAMPLE);
-            assert_eq!((chars[0].start, chars[0].end), (2, 4));
-        }
-    }
-
-    #[test]
-    fn gb18030_is_recognised_with_byte_spans() {
-        let (bytes, _, _) = encoding_rs::GB18030.encode(SAMPLE);
-        assert!(
-            std::str::from_utf8(&bytes).is_err(),
-            "fixture must not be UTF-8"
-        );
-        let (enc, chars) = decode(Path::new("a"), &bytes).unwrap();
-        assert_eq!(enc, Encoding::Gb18030);
-        assert_eq!(text_of(&chars), SAMPLE);
-        assert_eq!((chars[0].start, chars[0].end), (0, 2));
-        let last = chars.last().unwrap();
-        assert_eq!(last.end as usize, bytes.len());
-    }
-
-    #[test]
-    fn crlf_is_one_newline_spanning_both_bytes() {
-        let (_, chars) = decode(Path::new("a"), "甲\r\n乙\r丙".as_bytes()).unwrap();
-        assert_eq!(text_of(&chars), "甲\n乙\n丙");
-        assert_eq!((chars[1].start, chars[1].end), (3, 5));
-    }
-
-    #[test]
-    fn rejects_non_text() {
-        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
-        let err = decode(Path::new("img.png"), png).unwrap_err().to_string();
-        assert!(err.starts_with("img.png: is not a text file"), "{err}");
-        let err = decode(Path::new("e.txt"), b"").unwrap_err().to_string();
-        assert!(err.contains("e.txt: the file is empty"), "{err}");
-        let err = decode(Path::new("s.txt"), b"  \n\t\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("only white space"), "{err}");
-        let err = decode(Path::new("d.pdf"), b"%PDF-1.7\n...")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("is a PDF file"), "{err}");
-        let err = decode(Path::new("x.bin"), &[0x81, 0x20, 0xFF, 0xFE, 0x80])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("not text in a supported encoding"), "{err}");
     }
 }

@@ -1,0 +1,147 @@
+//! Normalisers: turn the text a rule captured (a substring of a normalised Chinese
+//! sentence) into a structured JSON attribute. A rule names its normaliser; [`apply`]
+//! runs it and [`NAMES`] lists them all.
+//!
+//! Output shapes, for analysts writing rule files. Every object ends with `"text"`,
+//! the capture as given (trimmed); keys always come in the order shown.
+//!
+//! - `text`: the trimmed capture as a JSON string.
+//! - `number`: `{"value": 1500000000, "bound": "at_most", "text": "近15亿"}`. `bound`
+//!   appears only for qualified numbers: `at_least` (多 余 逾 超 超过 以上, 上百/上千万,
+//!   数十万, 十几), `at_most` (近 将近 接近 不到 以下), `about` (约 大约 左右 上下).
+//!   A range such as `5至10` gives `{"min": 5, "max": 10, "text": …}` instead of
+//!   `value` (in `money` and `count` too); `3至5万` reads as 30000 to 50000.
+//!   Values are JSON integers when whole, floats otherwise (`2.5`).
+//! - `money`: `{"value": 26000000000, "unit": "CNY", "text": "260亿元人民币"}`, with
+//!   `bound` after `value` when qualified and `noun` before `text` when words follow
+//!   the currency (`100亿元贷款` → `"noun": "贷款"`). `unit` is an ISO 4217 code.
+//! - `count`: `{"value": 5000, "unit": "个", "noun": "研修研讨名额", "text": …}`;
+//!   `unit` is the measure word, `noun` (optional) whatever follows it.
+//! - `quantity`: `money` when a currency follows the number, `count` otherwise.
+//! - `period`: `{"kind": "within", "years": 3}` (`未来3年`; `years` may be
+//!   `{"min": 5, "max": 10}`, `months` replaces `years` for `未来6个月`, and
+//!   `bound` follows for `未来十多年`),
+//!   `{"kind": "by", "year": 2030}` (`到2030年`), `{"kind": "in", "year": 2022}`,
+//!   `{"kind": "from", "year": 2025}` (`2025年起`); `relative_year` (0 = this year,
+//!   1 = next year) replaces `year` for `今年`, `明年`.
+//! - `year`: `{"value": 2030, "text": "2030年"}`.
+//! - `ordinal`: `{"value": 1, "text": "第一"}` (also `一是`, `其一`, `首先`, `（三）`, `3.`).
+//! - `list`: a JSON array of strings (`相互尊重、互利共赢` → `["相互尊重", "互利共赢"]`).
+//! - `frequency`: `{"every": 2, "per": "year", "text": "每两年举办一次"}`; `per` is
+//!   `year`, `month`, `week` or `day`; `times` follows `per` when more than once.
+//!
+//! Numbers are exact: values are computed with integers, so `1.5亿` is 150000000.
+//! A capture that does not fit its normaliser gives a [`NormaliseError`] saying why.
+
+mod amount;
+mod number;
+mod time;
+mod words;
+
+use serde_json::{Map, Value};
+
+pub use number::{Number, parse_number};
+pub use time::read_year;
+pub use words::parse_ordinal;
+
+#[cfg(test)]
+mod tests;
+
+/// Every normaliser name a rule file may use.
+pub const NAMES: &[&str] = &[
+    "text",
+    "number",
+    "money",
+    "count",
+    "quantity",
+    "period",
+    "year",
+    "ordinal",
+    "list",
+    "frequency",
+];
+
+/// Why a capture could not be normalised.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("normaliser `{normaliser}` cannot read {input:?}: {reason}")]
+pub struct NormaliseError {
+    /// The normaliser that was asked for.
+    pub normaliser: String,
+    /// The capture, as given to [`apply`].
+    pub input: String,
+    /// What went wrong, e.g. `unknown normaliser` or `no currency after the number`.
+    pub reason: String,
+}
+
+/// Applies the named normaliser to a captured text.
+pub fn apply(name: &str, input: &str) -> Result<Value, NormaliseError> {
+    let text = input.trim();
+    let result = match name {
+        "text" => Ok(Value::String(text.to_owned())),
+        "number" => amount::number(text),
+        "money" => amount::money(text),
+        "count" => amount::count(text),
+        "quantity" => amount::quantity(text),
+        "period" => time::period(text),
+        "year" => time::year(text),
+        "ordinal" => words::ordinal(text),
+        "list" => words::list(text),
+        "frequency" => time::frequency(text),
+        _ => Err("unknown normaliser".to_owned()),
+    };
+    result.map_err(|reason| NormaliseError {
+        normaliser: name.to_owned(),
+        input: input.to_owned(),
+        reason,
+    })
+}
+
+type Res<T> = Result<T, String>;
+type Object = Map<String, Value>;
+
+// Reasons given by several normalisers (and checked by the tests).
+const NO_NUMBER: &str = "no number found";
+const NO_CURRENCY: &str = "no currency after the number";
+const NO_MEASURE_WORD: &str = "no measure word after the number";
+
+/// Adds `"text"` as the last key.
+fn finish(mut map: Object, text: &str) -> Value {
+    map.insert("text".into(), text.into());
+    Value::Object(map)
+}
+
+// ---------------------------------------------------------------------------
+// Word tables: space-separated words; where words share a value, `(value, words)`.
+// Wherever a table is matched, the longest matching word wins.
+
+fn words<'t, T: Copy>(table: &'t [(T, &'t str)]) -> impl Iterator<Item = (T, &'t str)> + 't {
+    table
+        .iter()
+        .flat_map(|&(value, words)| words.split(' ').map(move |w| (value, w)))
+}
+
+/// The value of the longest word of `table` that starts `s`, and the rest of `s`.
+fn strip_longest<'a, T: Copy>(s: &'a str, table: &[(T, &str)]) -> Option<(T, &'a str)> {
+    let (value, w) = words(table)
+        .filter(|(_, w)| s.starts_with(w))
+        .max_by_key(|(_, w)| w.len())?;
+    Some((value, &s[w.len()..]))
+}
+
+/// The value of the longest word of `table` that ends `s`, and the rest of `s`.
+fn strip_longest_suffix<'a, T: Copy>(s: &'a str, table: &[(T, &str)]) -> Option<(T, &'a str)> {
+    let (value, w) = words(table)
+        .filter(|(_, w)| s.ends_with(w))
+        .max_by_key(|(_, w)| w.len())?;
+    Some((value, &s[..s.len() - w.len()]))
+}
+
+/// `s` without the longest of the space-separated `words` that starts it.
+fn strip_any<'a>(s: &'a str, words: &str) -> Option<&'a str> {
+    strip_longest(s, &[((), words)]).map(|(_, rest)| rest)
+}
+
+/// `s` without the longest of the space-separated `words` that ends it.
+fn strip_any_suffix<'a>(s: &'a str, words: &str) -> Option<&'a str> {
+    strip_longest_suffix(s, &[((), words)]).map(|(_, rest)| rest)
+}

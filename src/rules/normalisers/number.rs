@@ -1,0 +1,288 @@
+//! Exact numbers: the [`Number`] type and [`parse_number`], which reads Arabic
+//! digits (`1,200`, `1.5`), Chinese numerals (`一千二百`, `二〇三〇`, with 两 and the
+//! financial forms) or a mix of the two (`1.5亿`, `1亿5000万`). The digit and unit
+//! lookups here are shared with the other normalisers.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use serde_json::Value;
+
+/// An exact decimal number: `mantissa / 10^scale` (so `1.5亿` is exact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Number {
+    /// All the digits, as an integer.
+    pub mantissa: i128,
+    /// How many of those digits come after the decimal point.
+    pub scale: u32,
+}
+
+impl Number {
+    /// The integer `value`.
+    pub const fn int(value: i128) -> Self {
+        Self::new(value, 0)
+    }
+
+    const fn new(mantissa: i128, scale: u32) -> Self {
+        Self { mantissa, scale }
+    }
+
+    /// Whether the number has no fractional part.
+    pub fn is_integer(&self) -> bool {
+        self.mantissa == 0 || pow10(self.scale).is_some_and(|p| self.mantissa % p == 0)
+    }
+
+    /// The number as an `i64`, if it is an integer in range.
+    pub fn as_i64(&self) -> Option<i64> {
+        if !self.is_integer() {
+            return None;
+        }
+        i64::try_from(self.mantissa / pow10(self.scale).unwrap_or(1)).ok()
+    }
+
+    /// The number as JSON: an integer when integral and within `i64`, otherwise a float.
+    pub fn to_json(&self) -> Value {
+        if let Some(i) = self.as_i64() {
+            return Value::from(i);
+        }
+        let float = self.to_string().parse::<f64>().ok();
+        float
+            .and_then(serde_json::Number::from_f64)
+            .map_or(Value::Null, Value::Number)
+    }
+
+    fn normalised(mut self) -> Self {
+        while self.scale > 0 && self.mantissa % 10 == 0 {
+            self.mantissa /= 10;
+            self.scale -= 1;
+        }
+        self
+    }
+
+    /// Both mantissas brought to the larger scale.
+    fn aligned(self, other: Self) -> Option<(i128, i128, u32)> {
+        let scale = self.scale.max(other.scale);
+        let a = self.mantissa.checked_mul(pow10(scale - self.scale)?)?;
+        let b = other.mantissa.checked_mul(pow10(scale - other.scale)?)?;
+        Some((a, b, scale))
+    }
+
+    fn checked_add(self, other: Self) -> Option<Self> {
+        let (a, b, scale) = self.aligned(other)?;
+        Some(Self::new(a.checked_add(b)?, scale).normalised())
+    }
+
+    /// The number times `10^exp`.
+    pub(super) fn shifted(self, exp: u32) -> Option<Self> {
+        if self.scale >= exp {
+            return Some(Self::new(self.mantissa, self.scale - exp).normalised());
+        }
+        let mantissa = self.mantissa.checked_mul(pow10(exp - self.scale)?)?;
+        Some(Self::int(mantissa))
+    }
+
+    /// Compares values (`Equal` if they cannot be aligned within `i128`).
+    pub(super) fn cmp_value(self, other: Self) -> Ordering {
+        self.aligned(other)
+            .map_or(Ordering::Equal, |(a, b, _)| a.cmp(&b))
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.mantissa < 0 { "-" } else { "" };
+        let digits = self.mantissa.unsigned_abs().to_string();
+        let scale = self.scale as usize;
+        if scale == 0 {
+            return write!(f, "{sign}{digits}");
+        }
+        if scale > 64 {
+            return write!(f, "{sign}{digits}e-{scale}");
+        }
+        let padded = format!("{digits:0>width$}", width = scale + 1);
+        let (whole, fraction) = padded.split_at(padded.len() - scale);
+        write!(f, "{sign}{whole}.{fraction}")
+    }
+}
+
+fn pow10(exp: u32) -> Option<i128> {
+    10i128.checked_pow(exp)
+}
+
+/// Chinese digits 0 to 9, with 两 and the financial forms.
+const CN_DIGITS: &str = "〇零 一壹 二两贰 三叁 四肆 五伍 六陆 七柒 八捌 九玖";
+
+fn position_in(groups: &str, c: char) -> Option<u32> {
+    let p = groups.split(' ').position(|g| g.contains(c))?;
+    u32::try_from(p).ok()
+}
+
+/// The value of a Chinese digit (`〇` to `九`, `两` and the financial forms).
+pub(super) fn cn_digit(c: char) -> Option<u32> {
+    position_in(CN_DIGITS, c)
+}
+
+/// Exponent of 十 百 千.
+pub(super) fn small_unit(c: char) -> Option<u32> {
+    position_in("十拾 百佰 千仟", c).map(|p| p + 1)
+}
+
+/// Exponent of 万 亿.
+pub(super) fn big_unit(c: char) -> Option<u32> {
+    position_in("万萬 亿億", c).map(|p| 4 * (p + 1))
+}
+
+/// Whether `c` can be part of a number: a digit, `.`, `,`, a Chinese digit or unit.
+pub(super) fn is_numeral(c: char) -> bool {
+    c.is_ascii_digit()
+        || ".,".contains(c)
+        || cn_digit(c).or(small_unit(c)).or(big_unit(c)).is_some()
+}
+
+/// Parses a number written in Arabic digits, Chinese numerals or a mix (`5000万`, `1.5亿`, `十二`), without qualifiers.
+pub fn parse_number(input: &str) -> Option<Number> {
+    let chars = without_separators(input.trim())?;
+    if chars.is_empty() {
+        return None;
+    }
+    // Digit by digit, as in years: 二〇三〇.
+    if chars.len() >= 3 && chars.iter().all(|&c| c != '两' && cn_digit(c).is_some()) {
+        let mut mantissa: i128 = 0;
+        for &c in &chars {
+            mantissa = mantissa
+                .checked_mul(10)?
+                .checked_add(i128::from(cn_digit(c)?))?;
+        }
+        return Some(Number::int(mantissa));
+    }
+    parse_positional(&chars)
+}
+
+/// The characters of `s` with thousands separators (`1,200`) removed; `None` for a misplaced comma.
+fn without_separators(s: &str) -> Option<Vec<char>> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::with_capacity(chars.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ',' {
+            let group = chars.get(i + 1..i + 4)?;
+            let after = chars.get(i + 4);
+            let digit_before = i > 0 && chars[i - 1].is_ascii_digit();
+            if !digit_before
+                || !group.iter().all(char::is_ascii_digit)
+                || after.is_some_and(char::is_ascii_digit)
+            {
+                return None;
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
+fn parse_arabic(chars: &[char]) -> Option<Number> {
+    let (mut mantissa, mut scale, mut dot) = (0i128, 0u32, false);
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '.' {
+            if dot || i == 0 || i + 1 == chars.len() {
+                return None;
+            }
+            dot = true;
+            continue;
+        }
+        mantissa = mantissa
+            .checked_mul(10)?
+            .checked_add(i128::from(c.to_digit(10)?))?;
+        scale += u32::from(dot);
+    }
+    Some(Number { mantissa, scale }.normalised())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Start,
+    Digit { zero: bool },
+    Arabic,
+    Small(u32),
+    Big(u32),
+}
+
+/// Positional numerals (一千二百, 一万五千, 1.5亿, 1亿5000万, 十二, 一万五).
+fn parse_positional(chars: &[char]) -> Option<Number> {
+    let zero = Number::int(0);
+    // total: finished 亿 groups; group: finished 万 part; section: 十百千 part.
+    let (mut total, mut group, mut section) = (zero, zero, zero);
+    let mut cur: Option<Number> = None;
+    let (mut prev, mut before) = (Tok::Start, Tok::Start);
+    let (mut last_small, mut wan_done, mut yi_groups, mut wan_yi) = (4, false, 0, false);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_ascii_digit() || c == '.' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                i += 1;
+            }
+            if !matches!(prev, Tok::Start | Tok::Big(_)) {
+                return None;
+            }
+            cur = Some(parse_arabic(&chars[start..i])?);
+            (before, prev) = (prev, Tok::Arabic);
+            continue;
+        }
+        if let Some(d) = cn_digit(c) {
+            if matches!(prev, Tok::Arabic | Tok::Digit { zero: false }) {
+                return None;
+            }
+            cur = Some(Number::int(i128::from(d)));
+            (before, prev) = (prev, Tok::Digit { zero: d == 0 });
+        } else if let Some(e) = small_unit(c) {
+            let m = match cur {
+                Some(n) => n,
+                None if prev == Tok::Start => Number::int(1),
+                None => return None,
+            };
+            if m.mantissa == 0 || e >= last_small {
+                return None;
+            }
+            section = section.checked_add(m.shifted(e)?)?;
+            (cur, last_small, prev) = (None, e, Tok::Small(e));
+        } else if let Some(e) = big_unit(c) {
+            let v = section.checked_add(cur.unwrap_or(zero))?;
+            if prev == Tok::Start || prev == Tok::Big(e) {
+                return None;
+            }
+            if e == 4 {
+                if wan_done || matches!(prev, Tok::Big(_)) || v.mantissa == 0 {
+                    return None;
+                }
+                group = group.checked_add(v.shifted(4)?)?;
+                wan_done = true;
+            } else {
+                let x = group.checked_add(v)?;
+                let small_enough = x.cmp_value(Number::int(10_000)) == Ordering::Less;
+                if x.mantissa == 0 || (yi_groups > 0 && !(wan_yi && small_enough)) {
+                    return None;
+                }
+                wan_yi |= yi_groups == 0 && prev == Tok::Big(4) && v.mantissa == 0;
+                total = total.checked_add(x.shifted(8)?)?;
+                (group, wan_done, yi_groups) = (zero, false, yi_groups + 1);
+            }
+            (section, cur, last_small, prev) = (zero, None, 4, Tok::Big(e));
+        } else {
+            return None;
+        }
+        i += 1;
+    }
+    let mut tail = cur.unwrap_or(zero);
+    // 一万五 = 15000, 两千五 = 2500, 一百二 = 120: a lone digit after a unit.
+    if let (Tok::Digit { zero: false }, Tok::Small(e) | Tok::Big(e)) = (prev, before)
+        && e >= 2
+    {
+        tail = tail.shifted(e - 1)?;
+    }
+    total
+        .checked_add(group)?
+        .checked_add(section)?
+        .checked_add(tail)
+}
