@@ -169,3 +169,36 @@ fn a_fact_restated_by_a_preview_stays_an_outcome() {
         Some("background")
     );
 }
+
+/// A source in traditional characters meets the same rules; the fact keeps the
+/// source's own characters.
+#[test]
+fn a_traditional_source_yields_the_same_facts() {
+    let s2t =
+        ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t).unwrap();
+    let text = s2t.convert("海外报道\n\n习近平主席还宣布向中亚国家提供总额260亿元人民币的融资支持和援助。中方倡议建立中国—中亚能源发展伙伴关系。\n");
+    assert!(text.contains("億") && text.contains("關係"), "{text}");
+    let tmp = temp_project(
+        "hk",
+        "title: 峰會\ndate: 2023-05-18\n",
+        &[("hk.txt", text.as_bytes())],
+    );
+    let project = Project::open(tmp.path()).unwrap();
+    let sheet = pipeline::fact_sheet(&project, &project.load_summit("hk").unwrap()).unwrap();
+    let pledge = sheet
+        .facts
+        .iter()
+        .find(|f| f.field == "pledge")
+        .expect("the pledge is found");
+    assert_eq!(pledge.attributes["amount"]["value"], 26_000_000_000_i64);
+    assert_eq!(pledge.attributes["amount"]["unit"], "CNY");
+    assert!(pledge.text.contains("260億元人民幣"), "{}", pledge.text);
+    let mech = sheet
+        .facts
+        .iter()
+        .find(|f| f.field == "mechanism")
+        .expect("the mechanism is found");
+    assert_eq!(mech.attributes["status"], "proposed");
+    assert!(mech.attributes["name"].as_str().unwrap().contains("關係"));
+    assert!(pledge.sources[0].quote.contains("億"));
+}
