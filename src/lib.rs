@@ -4,6 +4,8 @@
 //! [`ingest`] → [`normalise`] → [`segment`] → [`extract`] (with [`rules`]) →
 //! [`consolidate`] → [`render`]. See `DESIGN.md` and the README.
 
+#![warn(missing_docs)]
+
 pub mod commands;
 pub mod consolidate;
 pub mod error;
