@@ -7,6 +7,7 @@ use crate::ingest::{Project, Summit};
 use crate::pipeline;
 use crate::render::typst::{self, TypstRequest};
 use crate::render::{self, RenderOptions, RenderReport};
+use crate::rules::RuleSet;
 
 /// `factsheet build <summit>... | --all`: writes `out/<summit>/` for each summit and
 /// prints what it wrote. Returns exit code 1 when any summit failed.
@@ -17,6 +18,9 @@ pub fn build(project: &Project, ids: &[String], all: bool, request: &TypstReques
         .iter()
         .map(|id| project.load_summit(id))
         .collect::<Result<Vec<Summit>>>()?;
+    // Rules once for all summits, and before typst: a broken rule file is reported
+    // without first waiting for a typst install.
+    let rules = crate::rules::load(&project.rules_dir())?;
     let typst = typst::resolve(request)?;
     for w in &typst.warnings {
         eprintln!("warning: {w}");
@@ -31,7 +35,7 @@ pub fn build(project: &Project, ids: &[String], all: bool, request: &TypstReques
     let mut failed = 0;
     for summit in &summits {
         super::warn_all(&summit.warnings);
-        match build_one(project, summit, &options) {
+        match build_one(project, summit, &rules, &options) {
             Ok(report) => print_report(summit, &report),
             Err(e) => {
                 failed += 1;
@@ -70,8 +74,13 @@ pub fn chosen_ids(project: &Project, ids: &[String], all: bool) -> Result<Vec<St
     }
 }
 
-fn build_one(project: &Project, summit: &Summit, options: &RenderOptions) -> Result<RenderReport> {
-    let sheet = pipeline::fact_sheet(project, summit)?;
+fn build_one(
+    project: &Project,
+    summit: &Summit,
+    rules: &RuleSet,
+    options: &RenderOptions,
+) -> Result<RenderReport> {
+    let sheet = pipeline::fact_sheet_with(summit, rules)?;
     render::render(project, &sheet, options)
 }
 
