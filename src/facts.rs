@@ -178,10 +178,3 @@ pub struct Provenance {
     /// First 12 hex digits of a SHA-256 over summit.yaml and every source file.
     pub sources_sha256: String,
 }
-
-impl FactSheet {
-    /// The facts of one field, in order.
-    pub fn field<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a Fact> + 'a {
-        self.facts.iter().filter(move |f| f.field == field)
-    }
-}

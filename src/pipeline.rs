@@ -8,7 +8,7 @@ use crate::ingest::{self, Project, Summit};
 use crate::normalise;
 use crate::rules::{self, RuleSet};
 use crate::segment::{self, Document, Simplifier};
-use crate::summit::{MeetingFormat, SourceFormat};
+use crate::summit::SourceFormat;
 use crate::text::MappedChar;
 
 /// Reads, normalises and segments every source of `summit`.
@@ -38,8 +38,8 @@ pub fn fact_sheet_with(summit: &Summit, rules: &RuleSet) -> Result<FactSheet> {
 pub struct Analysis {
     /// The segmented sources.
     pub docs: Vec<Document>,
-    /// Consolidated facts with the matches behind each.
-    pub consolidated: consolidate::Consolidated,
+    /// For each fact of `sheet` (same index), the matches merged into it and why.
+    pub groups: Vec<consolidate::Group>,
     /// Rule overlaps and unclaimed lists found while extracting.
     pub overlaps: Vec<extract::Overlap>,
     /// Numbered or parallel runs no list rule claimed.
@@ -55,16 +55,20 @@ pub fn analyse(summit: &Summit, rules: &RuleSet) -> Result<Analysis> {
     let mut extraction = extract::extract(rules, &docs);
     let overlaps = std::mem::take(&mut extraction.overlaps);
     let unclaimed_lists = std::mem::take(&mut extraction.unclaimed_lists);
-    let consolidated = consolidate::consolidate(rules, summit, &docs, extraction);
+    let consolidate::Consolidated {
+        facts,
+        notes,
+        groups,
+    } = consolidate::consolidate(rules, summit, &docs, extraction);
     let sheet = FactSheet {
         summit: summit_info(summit, &docs),
-        facts: consolidated.facts.clone(),
-        notes: consolidated.notes.clone(),
+        facts,
+        notes,
         provenance: provenance(rules, summit, &docs),
     };
     Ok(Analysis {
         docs,
-        consolidated,
+        groups,
         overlaps,
         unclaimed_lists,
         sheet,
@@ -99,11 +103,7 @@ pub fn summit_info(summit: &Summit, docs: &[Document]) -> SummitInfo {
         date: c.date.clone(),
         end_date: c.end_date.clone(),
         venue: c.venue.clone(),
-        format: c.format.map(|f| match f {
-            MeetingFormat::InPerson => "in-person".to_string(),
-            MeetingFormat::Video => "video".to_string(),
-            MeetingFormat::Hybrid => "hybrid".to_string(),
-        }),
+        format: c.format.map(|f| f.as_str().to_string()),
         host: c.host.clone(),
         participants: c.participants.clone(),
         documents: c.documents.clone(),

@@ -73,16 +73,6 @@ impl Document {
     pub fn included(&self) -> impl Iterator<Item = &Sentence> {
         self.sentences.iter().filter(|s| !s.excluded)
     }
-
-    /// The original byte span of `range` within sentence `s` (byte offsets of `s.text`).
-    pub fn origin_in_sentence(&self, s: &Sentence, range: Range<usize>) -> Range<usize> {
-        if range.is_empty() {
-            let at = self.text.origin_of(s.range.start..s.range.end).start;
-            return at..at;
-        }
-        self.text
-            .origin_of(s.range.start + range.start..s.range.start + range.end)
-    }
 }
 
 /// Converts traditional characters to simplified ones for matching, with OpenCC's

@@ -55,6 +55,17 @@ pub enum MeetingFormat {
     Hybrid,
 }
 
+impl MeetingFormat {
+    /// The name used in summit.yaml and facts.json.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeetingFormat::InPerson => "in-person",
+            MeetingFormat::Video => "video",
+            MeetingFormat::Hybrid => "hybrid",
+        }
+    }
+}
+
 /// What kind of text a source is; decides which wording is canonical (speech first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]

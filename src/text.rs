@@ -79,14 +79,6 @@ impl MappedText {
         let end = self.origin[range.end - 1].1 as usize;
         start..end.max(start)
     }
-
-    /// The characters with their origins, in order.
-    pub fn chars(&self) -> Vec<MappedChar> {
-        self.text
-            .char_indices()
-            .map(|(i, ch)| MappedChar::new(ch, self.origin[i].0, self.origin[i].1))
-            .collect()
-    }
 }
 
 /// True for CJK ideographs (the "Chinese characters" of the normalisation rules).
@@ -136,7 +128,6 @@ mod tests {
         assert_eq!(t.origin_of(0..3), 10..13);
         assert_eq!(t.origin_of(3..6), 13..14);
         assert_eq!(t.origin_of(0..9), 10..17);
-        assert_eq!(t.chars(), chars.to_vec());
     }
 
     #[test]

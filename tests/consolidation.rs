@@ -13,11 +13,12 @@ const SEEDS_2022: [&str; 3] = [
     "002_063d4d8102645fc2.txt",
 ];
 
-/// The 2022 summit plus one extra source (`extra.txt`, kind `report`).
-fn summit_2022_plus(extra: &str) -> (tempfile::TempDir, FactSheet) {
+/// The 2022 summit plus one extra source `file` declared with `declaration` (the
+/// YAML keys after `file:`, e.g. "kind: report").
+fn summit_2022_with(file: &str, declaration: &str, text: &str) -> (tempfile::TempDir, FactSheet) {
     let dir = repo_root().join("summits/2022-virtual");
     let mut yaml = std::fs::read_to_string(dir.join("summit.yaml")).unwrap();
-    yaml.push_str("  - file: extra.txt\n    outlet: 测试\n    kind: report\n");
+    yaml.push_str(&format!("  - file: {file}\n    {declaration}\n"));
     let seeds: Vec<(String, Vec<u8>)> = SEEDS_2022
         .iter()
         .map(|n| {
@@ -31,12 +32,17 @@ fn summit_2022_plus(extra: &str) -> (tempfile::TempDir, FactSheet) {
         .iter()
         .map(|(n, b)| (n.as_str(), b.as_slice()))
         .collect();
-    files.push(("extra.txt", extra.as_bytes()));
+    files.push((file, text.as_bytes()));
     let tmp = temp_project("2022-virtual", &yaml, &files);
     let project = Project::open(tmp.path()).unwrap();
     let summit = project.load_summit("2022-virtual").unwrap();
     let sheet = pipeline::fact_sheet(&project, &summit).unwrap();
     (tmp, sheet)
+}
+
+/// The 2022 summit plus one extra source (`extra.txt`, kind `report`).
+fn summit_2022_plus(extra: &str) -> (tempfile::TempDir, FactSheet) {
+    summit_2022_with("extra.txt", "outlet: 测试\n    kind: report", extra)
 }
 
 fn seed_sheet() -> FactSheet {
@@ -132,28 +138,8 @@ fn sentences_about_earlier_events_are_background() {
 
 #[test]
 fn a_fact_restated_by_a_preview_stays_an_outcome() {
-    let dir = repo_root().join("summits/2022-virtual");
-    let mut yaml = std::fs::read_to_string(dir.join("summit.yaml")).unwrap();
-    yaml.push_str("  - file: preview.txt\n    kind: preview\n");
-    let seeds: Vec<(String, Vec<u8>)> = SEEDS_2022
-        .iter()
-        .map(|n| {
-            (
-                n.to_string(),
-                std::fs::read(dir.join("sources").join(n)).unwrap(),
-            )
-        })
-        .collect();
-    let mut files: Vec<(&str, &[u8])> = seeds
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
     let preview = "前瞻\n\n中方将在峰会上倡议建立中国—中亚五国电子商务合作对话机制。中方还倡议建立中国—中亚数字论坛。\n";
-    files.push(("preview.txt", preview.as_bytes()));
-    let tmp = temp_project("2022-virtual", &yaml, &files);
-    let project = Project::open(tmp.path()).unwrap();
-    let sheet =
-        pipeline::fact_sheet(&project, &project.load_summit("2022-virtual").unwrap()).unwrap();
+    let (_tmp, sheet) = summit_2022_with("preview.txt", "kind: preview", preview);
     let find = |name: &str| {
         sheet
             .facts

@@ -93,20 +93,21 @@ pub fn consolidate(
     for m in matches {
         let identity = rules.field(&m.field).map_or(Identity::Text, |f| f.identity);
         let bg = background_of(&m);
-        let found = groups.iter().position(|g| {
-            g.members[0].field == m.field
-                && g.members
-                    .iter()
-                    .any(|o| identity::same_fact(identity, o, &m))
+        // The first group of the field holding a member that states the same fact.
+        let found = groups.iter().enumerate().find_map(|(i, g)| {
+            (g.members[0].field == m.field)
+                .then(|| {
+                    g.members
+                        .iter()
+                        .position(|o| identity::same_fact(identity, o, &m))
+                })
+                .flatten()
+                .map(|k| (i, k))
         });
         match found {
-            Some(i) => {
+            Some((i, k)) => {
                 let g = &mut groups[i];
-                let with = g
-                    .members
-                    .iter()
-                    .find(|o| identity::same_fact(identity, o, &m))
-                    .expect("found above");
+                let with = &g.members[k];
                 g.decisions.push(format!(
                     "{} ({}) joined {} ({}): {}",
                     first_id(&m),

@@ -27,6 +27,17 @@ struct Hit {
     title_range: Range<usize>,
 }
 
+impl Hit {
+    /// The item's title within sentence `s`, for `explain`.
+    fn highlight(&self, s: &Sentence) -> Highlight {
+        Highlight {
+            sentence: s.id(),
+            start: self.title_range.start,
+            end: self.title_range.end,
+        }
+    }
+}
+
 /// A run of items: ordinals 1, 2, 3… (or parallel openings), in order.
 struct Run {
     hits: Vec<Hit>,
@@ -344,11 +355,7 @@ fn emit(
             m.attributes
                 .insert("title".to_string(), Value::from(hit.title.clone()));
             m.citations.push(cite(s));
-            m.highlights.push(Highlight {
-                sentence: s.id(),
-                start: hit.title_range.start,
-                end: hit.title_range.end,
-            });
+            m.highlights.push(hit.highlight(s));
             m.list = Some(ListPosition {
                 rule: list.id.clone(),
                 position: k + 1,
@@ -373,11 +380,7 @@ fn emit(
                 text: hit.title.clone(),
                 sources: vec![cite(s)],
             });
-            m.highlights.push(Highlight {
-                sentence: s.id(),
-                start: hit.title_range.start,
-                end: hit.title_range.end,
-            });
+            m.highlights.push(hit.highlight(s));
         }
         m.list = Some(ListPosition {
             rule: list.id.clone(),

@@ -154,11 +154,10 @@ pub fn extract_document(rules: &RuleSet, doc: &Document, doc_index: usize) -> Ex
 /// examples are checked with.
 pub fn apply_rule(rule: &crate::rules::Rule, doc: &Document) -> Extraction {
     let mut out = Extraction::default();
-    let sents: Vec<&Sentence> = doc.sentences.iter().filter(|s| !s.excluded).collect();
-    for (i, s) in sents.iter().enumerate() {
+    for (s, next) in sentence::windows(doc) {
         if rule.window == 1 {
             sentence::apply(rule, &[s], doc, 0, &mut out.matches, &mut out.notes);
-        } else if let Some(next) = sents.get(i + 1).filter(|n| n.para == s.para) {
+        } else if let Some(next) = next {
             sentence::apply(rule, &[s, next], doc, 0, &mut out.matches, &mut out.notes);
         }
     }

@@ -11,10 +11,25 @@ use crate::facts::{Item, Note};
 use crate::rules::{Rule, RuleSet, TextMode, normalisers};
 use crate::segment::{Document, Sentence};
 
-pub(super) fn run(rules: &RuleSet, doc: &Document, doc_index: usize, out: &mut Extraction) {
+/// Each included sentence of `doc`, with the sentence right after it in the same
+/// paragraph when that one is included too (the second sentence of a two-sentence window).
+pub(crate) fn windows(doc: &Document) -> Vec<(&Sentence, Option<&Sentence>)> {
     let sents: Vec<&Sentence> = doc.sentences.iter().filter(|s| !s.excluded).collect();
+    (0..sents.len())
+        .map(|i| {
+            let s = sents[i];
+            let next = sents
+                .get(i + 1)
+                .copied()
+                .filter(|n| n.para == s.para && n.sentence == s.sentence + 1);
+            (s, next)
+        })
+        .collect()
+}
+
+pub(super) fn run(rules: &RuleSet, doc: &Document, doc_index: usize, out: &mut Extraction) {
     let mut found = Vec::new();
-    for (i, s) in sents.iter().enumerate() {
+    for (s, next) in windows(doc) {
         let text = s.match_text();
         for k in rules.single.candidates(text) {
             let rule = &rules.rules[rules.single_index[k]];
@@ -23,10 +38,7 @@ pub(super) fn run(rules: &RuleSet, doc: &Document, doc_index: usize, out: &mut E
         if rules.pair_index.is_empty() {
             continue;
         }
-        if let Some(next) = sents
-            .get(i + 1)
-            .filter(|n| n.para == s.para && n.sentence == s.sentence + 1)
-        {
+        if let Some(next) = next {
             let pair = format!("{text}{}", next.match_text());
             for k in rules.pair.candidates(&pair) {
                 let rule = &rules.rules[rules.pair_index[k]];

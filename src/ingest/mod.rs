@@ -232,15 +232,6 @@ pub fn read_source(summit: &Summit, config: &SourceConfig) -> Result<RawSource> 
     })
 }
 
-/// Reads and decodes every source of `summit`, stopping at the first that fails.
-pub fn read_sources(summit: &Summit) -> Result<Vec<RawSource>> {
-    summit
-        .sources
-        .iter()
-        .map(|s| read_source(summit, s))
-        .collect()
-}
-
 /// Guesses the layout of an undeclared source: `.md`/`.html` or a front-matter
 /// block make it Markdown; everything else is plain text.
 fn guess_format(path: &Path, chars: &[MappedChar]) -> SourceFormat {

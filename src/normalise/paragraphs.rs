@@ -146,10 +146,7 @@ pub fn breaks_mid_sentence(line: &[MappedChar]) -> bool {
         .find(|c| !is_closer(**c))
         .copied()
         .unwrap_or(last);
-    if is_terminator(core)
-        || matches!(last, '：' | ':' | '…')
-        || (is_closer(last) && is_terminator(core))
-    {
+    if is_terminator(core) || matches!(last, '：' | ':' | '…') {
         return false;
     }
     trimmed.iter().any(|c| {

@@ -22,7 +22,7 @@ pub enum Marking {
 
 /// Finds the fact whose id is `wanted` or starts with it (or whose hash part does).
 pub fn find<'a>(analysis: &'a Analysis, wanted: &str) -> Result<(&'a Fact, &'a Group)> {
-    let facts = &analysis.consolidated.facts;
+    let facts = &analysis.sheet.facts;
     let hits: Vec<usize> = (0..facts.len())
         .filter(|&i| {
             let id = &facts[i].id;
@@ -33,7 +33,7 @@ pub fn find<'a>(analysis: &'a Analysis, wanted: &str) -> Result<(&'a Fact, &'a G
         })
         .collect();
     match hits.as_slice() {
-        [i] => Ok((&facts[*i], &analysis.consolidated.groups[*i])),
+        [i] => Ok((&facts[*i], &analysis.groups[*i])),
         [] => Err(Error::Usage(format!(
             "no fact with an id starting with {wanted:?}; list them with `factsheet extract <summit> --format yaml`"
         ))),

@@ -26,7 +26,7 @@ pub fn health(rules: &RuleSet, analyses: &[(String, Analysis)]) -> Health {
     let mut out = Health::default();
     for (summit, a) in analyses {
         let mut cited: BTreeSet<String> = BTreeSet::new();
-        for g in &a.consolidated.groups {
+        for g in &a.groups {
             for m in &g.members {
                 fired.insert(m.rule.clone());
                 for c in &m.citations {

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::{Background, ListRule, Rule, RuleSet};
-use crate::extract::{self, Match};
+use crate::extract;
 use crate::segment::{Document, Simplifier};
 use crate::summit::SourceFormat;
 
@@ -65,10 +65,7 @@ fn check_rule(rule: &Rule, simplifier: &Simplifier) -> RuleReport {
         let matches = &found.matches;
         if !ex.matches {
             if let Some(m) = matches.first() {
-                failures.push(format!(
-                    "{at}: must not match, but matched {:?}",
-                    highlight_text(m)
-                ));
+                failures.push(format!("{at}: must not match, but matched {:?}", m.text));
             }
             continue;
         }
@@ -205,10 +202,6 @@ fn need_both_kinds(kinds: impl Iterator<Item = bool>, failures: &mut Vec<String>
     if neg == 0 {
         failures.push("needs at least one example with `match: false`".to_string());
     }
-}
-
-fn highlight_text(m: &Match) -> String {
-    m.text.clone()
 }
 
 /// Checks that `want` is contained in `got`: every key of an object, equal scalars

@@ -186,35 +186,13 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
             file: l.path.clone(),
         });
         for r in &l.file.rules {
-            let line = p.line_of(1, &format!("id: {}", r.id));
-            if let Some((other, other_line)) = ids.insert(r.id.clone(), (l.path.clone(), line)) {
-                p.add(
-                    line,
-                    Some(&r.id),
-                    format!(
-                        "duplicate rule id; also defined at {}{}",
-                        other.display(),
-                        other_line.map(|l| format!(":{l}")).unwrap_or_default()
-                    ),
-                );
-            }
+            let line = claim_id(&mut ids, &mut p, &r.id);
             if let Some(rule) = compile_rule(r, field, line, &l.file.patterns, &global, &mut p) {
                 rules.push(rule);
             }
         }
         for lr in &l.file.lists {
-            let line = p.line_of(1, &format!("id: {}", lr.id));
-            if let Some((other, other_line)) = ids.insert(lr.id.clone(), (l.path.clone(), line)) {
-                p.add(
-                    line,
-                    Some(&lr.id),
-                    format!(
-                        "duplicate rule id; also defined at {}{}",
-                        other.display(),
-                        other_line.map(|l| format!(":{l}")).unwrap_or_default()
-                    ),
-                );
-            }
+            let line = claim_id(&mut ids, &mut p, &lr.id);
             if let Some(list) = compile_list(lr, field, line, &l.file.patterns, &global, &mut p) {
                 lists.push(list);
             }
@@ -254,4 +232,26 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
         }),
         problems,
     ))
+}
+
+/// Records that rule `id` is defined at its `id:` line in `p`'s file, reporting a
+/// duplicate when another rule (sentence or list) already took it. Returns the line.
+fn claim_id(
+    ids: &mut BTreeMap<String, (PathBuf, Option<usize>)>,
+    p: &mut FileProblems,
+    id: &str,
+) -> Option<usize> {
+    let line = p.line_of(1, &format!("id: {id}"));
+    if let Some((other, other_line)) = ids.insert(id.to_string(), (p.path.to_path_buf(), line)) {
+        p.add(
+            line,
+            Some(id),
+            format!(
+                "duplicate rule id; also defined at {}{}",
+                other.display(),
+                other_line.map(|l| format!(":{l}")).unwrap_or_default()
+            ),
+        );
+    }
+    line
 }
