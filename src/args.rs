@@ -88,16 +88,27 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = When::Auto)]
         color: When,
     },
-    /// Score a summit's facts against a gold file: precision, recall and F1 per field.
+    /// Score facts against hand-made gold files: precision, recall and F1 per field.
+    ///
+    /// For one summit, lists the gold entries missed and the facts no entry matches.
+    /// With --all, scores every summit that has a gold file in tests/gold/ in one
+    /// table, with micro totals, and fails when any summit is under its file's min_f1.
     Eval {
         /// Summit id.
-        summit: String,
-        /// Gold file (YAML; see tests/gold/).
-        #[arg(long, value_name = "FILE")]
-        gold: PathBuf,
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        summit: Option<String>,
+        /// Every summit with a gold file (tests/gold/<summit>.yaml).
+        #[arg(long)]
+        all: bool,
+        /// Gold file (YAML; default tests/gold/<summit>.yaml).
+        #[arg(long, value_name = "FILE", conflicts_with = "all")]
+        gold: Option<PathBuf>,
         /// Fail (exit 1) when overall F1 is below this (default: the gold file's min_f1).
-        #[arg(long, value_name = "F1")]
+        #[arg(long, value_name = "F1", value_parser = parse_f1)]
         min_f1: Option<f64>,
+        /// With --all: also list each summit's missed and spurious facts.
+        #[arg(long, requires = "all")]
+        details: bool,
     },
     /// Show facts added, removed and changed: two facts.json files, or two rule versions.
     ///
@@ -204,4 +215,13 @@ pub enum TextOrJson {
     Text,
     /// JSON, for programs.
     Json,
+}
+
+/// An F1 floor: a number from 0 to 1.
+fn parse_f1(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        Ok(_) => Err(format!("{s} is not between 0 and 1")),
+        Err(_) => Err(format!("{s} is not a number")),
+    }
 }

@@ -49,10 +49,17 @@ fn run(cli: Cli) -> factsheet::Result<u8> {
             color,
         } => commands::explain(&project, &summit, &fact, color.choice()),
         Command::Eval {
-            summit,
+            summit: Some(summit),
             gold,
             min_f1,
-        } => commands::eval(&project, &summit, &gold, min_f1),
+            ..
+        } => commands::eval(&project, &summit, gold.as_deref(), min_f1),
+        Command::Eval {
+            summit: None,
+            min_f1,
+            details,
+            ..
+        } => commands::eval_all(&project, min_f1, details),
         Command::Diff {
             old,
             new,

@@ -104,6 +104,14 @@ pub fn is_terminator(c: char) -> bool {
     matches!(c, '。' | '！' | '？' | '!' | '?')
 }
 
+/// List bullets that may open a paragraph or a sentence (`■关键词`, `●要深化…`).
+pub fn is_bullet(c: char) -> bool {
+    matches!(
+        c,
+        '■' | '□' | '●' | '○' | '◆' | '◇' | '▪' | '•' | '★' | '☆' | '▲' | '►'
+    )
+}
+
 /// Closing quotes and brackets that stay with the sentence they close (`不为不成。”`).
 pub fn is_closer(c: char) -> bool {
     matches!(

@@ -273,7 +273,7 @@ fn diff_against_the_rules_of_a_git_revision() {
     );
     assert!(out.contains("0 added, 0 removed, 1 changed"), "{out}");
     assert!(
-        out.contains("~ mechanism-12c1ef09 [mechanism] 继续办好中国—中亚经贸合作论坛"),
+        out.contains("~ mechanism-aef67e32 [mechanism] 继续办好中国—中亚经贸合作论坛"),
         "{out}"
     );
     assert!(

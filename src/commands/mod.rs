@@ -9,7 +9,7 @@ mod watch;
 
 pub use build::build;
 pub use doctor::doctor;
-pub use review::{corpus, diff, eval, explain};
+pub use review::{corpus, diff, eval, eval_all, explain};
 pub use rules::{check, extract};
 pub use text_layer::{list, sentences};
 pub use watch::{WatchOptions, watch};

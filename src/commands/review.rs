@@ -35,55 +35,28 @@ pub fn explain(project: &Project, id: &str, fact: &str, colour: Option<bool>) ->
     Ok(0)
 }
 
-/// `factsheet eval <summit> --gold FILE`: exit 1 when F1 is below the file's `min_f1`.
-pub fn eval(project: &Project, id: &str, gold: &Path, min_f1: Option<f64>) -> Result<u8> {
+/// `factsheet eval <summit> [--gold FILE]`: exit 1 when F1 is below the floor.
+pub fn eval(project: &Project, id: &str, gold: Option<&Path>, min_f1: Option<f64>) -> Result<u8> {
     let summit = project.load_summit(id)?;
     super::warn_all(&summit.warnings);
-    let gold = eval::load(gold)?;
+    let path = gold.map_or_else(|| project.gold_file(id), Path::to_path_buf);
+    let gold = eval::load(&path)?;
     if gold.summit != id {
         return Err(Error::Usage(format!(
-            "the gold file is for summit `{}`, not `{id}`",
+            "{} is the gold file of summit `{}`, not of `{id}`",
+            path.display(),
             gold.summit
         )));
     }
     let sheet = pipeline::fact_sheet(project, &summit)?;
     let report = eval::evaluate(&sheet, &gold);
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(
-        out,
-        "{:<10} {:>4} {:>4} {:>4}  {:>9} {:>6} {:>6}",
-        "field", "tp", "fp", "fn", "precision", "recall", "F1"
-    );
-    let row = |out: &mut std::io::StdoutLock, name: &str, s: &eval::Score| {
-        let _ = writeln!(
-            out,
-            "{name:<10} {:>4} {:>4} {:>4}  {:>9.3} {:>6.3} {:>6.3}",
-            s.true_positives,
-            s.false_positives,
-            s.false_negatives,
-            s.precision(),
-            s.recall(),
-            s.f1()
-        );
-    };
+    let _ = writeln!(out, "{}", score_header(""));
     for (field, s) in &report.fields {
-        row(&mut out, field, s);
+        let _ = writeln!(out, "{}", score_row("", field, s));
     }
-    row(&mut out, "overall", &report.overall);
-    if !report.missing.is_empty() {
-        let _ = writeln!(out, "\nmissing (in the gold file, not extracted):");
-        for m in &report.missing {
-            let bg = if m.background { " [background]" } else { "" };
-            let _ = writeln!(out, "  {:<10} {}{bg}", m.field, m.key);
-        }
-    }
-    if !report.spurious.is_empty() {
-        let _ = writeln!(out, "\nspurious (extracted, not in the gold file):");
-        for (fid, field, text, bg) in &report.spurious {
-            let bg = if *bg { " [background]" } else { "" };
-            let _ = writeln!(out, "  {fid}  {field:<10} {text}{bg}");
-        }
-    }
+    let _ = writeln!(out, "{}", score_row("", "overall", &report.overall));
+    write_details(&mut out, &report, "");
     let floor = min_f1.or(gold.min_f1);
     if let Some(floor) = floor {
         let f1 = report.overall.f1();
@@ -94,6 +67,123 @@ pub fn eval(project: &Project, id: &str, gold: &Path, min_f1: Option<f64>) -> Re
         let _ = writeln!(out, "\nF1 {f1:.3} ≥ floor {floor:.3}");
     }
     Ok(0)
+}
+
+/// `factsheet eval --all`: every summit with a gold file, one table with micro totals;
+/// exit 1 when any summit is under its floor (`min_f1` of its file, or `--min-f1`).
+pub fn eval_all(project: &Project, min_f1: Option<f64>, details: bool) -> Result<u8> {
+    let rules = rules_at(project, None)?;
+    let ids = project.summit_ids()?;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}  floor", score_header("summit"));
+    let mut totals: std::collections::BTreeMap<String, eval::Score> = Default::default();
+    let (mut scored, mut under) = (0, Vec::new());
+    for id in &ids {
+        let path = project.gold_file(id);
+        if !path.is_file() {
+            continue;
+        }
+        let gold = eval::load(&path)?;
+        let summit = project.load_summit(id)?;
+        let sheet = pipeline::fact_sheet_with(&summit, &rules)?;
+        let report = eval::evaluate(&sheet, &gold);
+        for (field, s) in &report.fields {
+            let _ = writeln!(out, "{}", score_row(id, field, s));
+            totals.entry(field.clone()).or_default().add(s);
+        }
+        let floor = min_f1.or(gold.min_f1).unwrap_or(0.0);
+        let f1 = report.overall.f1();
+        let verdict = if f1 < floor { "UNDER" } else { "ok" };
+        let _ = writeln!(
+            out,
+            "{}  {floor:.2} {verdict}",
+            score_row(id, "overall", &report.overall)
+        );
+        if f1 < floor {
+            under.push(format!("{id} (F1 {f1:.3} < {floor:.3})"));
+        }
+        if details {
+            write_details(&mut out, &report, "    ");
+        }
+        scored += 1;
+    }
+    if scored == 0 {
+        return Err(Error::Usage(format!(
+            "no gold files in {} for any summit",
+            project.gold_dir().display()
+        )));
+    }
+    let label = format!("micro ({scored} summits)");
+    let mut overall = eval::Score::default();
+    for (field, s) in &totals {
+        let _ = writeln!(out, "{}", score_row(&label, field, s));
+        overall.add(s);
+    }
+    let _ = writeln!(out, "{}", score_row(&label, "overall", &overall));
+    if under.is_empty() {
+        let _ = writeln!(out, "\nevery summit is at or above its floor");
+        Ok(0)
+    } else {
+        let _ = writeln!(out, "\nunder the floor: {}", under.join(", "));
+        Ok(1)
+    }
+}
+
+/// The first column (summit) only in the `--all` table.
+fn first_column(first: &str) -> String {
+    if first.is_empty() {
+        String::new()
+    } else {
+        format!("{first:<26}")
+    }
+}
+
+fn score_header(first: &str) -> String {
+    format!(
+        "{}{:<10} {:>4} {:>4} {:>4}  {:>9} {:>6} {:>6}",
+        first_column(first),
+        "field",
+        "tp",
+        "fp",
+        "fn",
+        "precision",
+        "recall",
+        "F1"
+    )
+}
+
+fn score_row(first: &str, field: &str, s: &eval::Score) -> String {
+    format!(
+        "{}{field:<10} {:>4} {:>4} {:>4}  {:>9.3} {:>6.3} {:>6.3}",
+        first_column(first),
+        s.true_positives,
+        s.false_positives,
+        s.false_negatives,
+        s.precision(),
+        s.recall(),
+        s.f1()
+    )
+}
+
+/// The gold entries missed and the facts no entry matched.
+fn write_details(out: &mut impl Write, report: &eval::Report, indent: &str) {
+    if !report.missing.is_empty() {
+        let _ = writeln!(out, "\n{indent}missing (in the gold file, not extracted):");
+        for m in &report.missing {
+            let bg = if m.background { " [background]" } else { "" };
+            let _ = writeln!(out, "{indent}  {:<10} {}{bg}", m.field, m.key);
+        }
+    }
+    if !report.spurious.is_empty() {
+        let _ = writeln!(out, "\n{indent}spurious (extracted, not in the gold file):");
+        for (fid, field, text, bg) in &report.spurious {
+            let bg = if *bg { " [background]" } else { "" };
+            let _ = writeln!(out, "{indent}  {fid}  {field:<10} {text}{bg}");
+        }
+    }
+    if !indent.is_empty() {
+        let _ = writeln!(out);
+    }
 }
 
 /// `factsheet diff OLD.json NEW.json` or `factsheet diff <summit> --rules-from REV`.

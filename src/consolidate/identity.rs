@@ -1,13 +1,19 @@
 //! When two matches state the same fact, per field (the `identity:` of its rule file).
 //!
+//! Everything is compared in the matching view (simplified characters, no inserted
+//! pinyin), so a traditional and a simplified source state one fact.
+//!
 //! - `amount` (pledges, figures): same unit, and the same value or a similar `what`
 //!   (at least half the characters of the shorter one shared). So the 5亿美元 grant
 //!   told four ways is one fact, a 5000万剂 vaccine pledge and 5000个 training places
 //!   never merge (units differ), and 5亿 vs 6亿美元 无偿援助 is one fact in conflict.
-//! - `list-item` (proposals): same position in its list and a similar title.
-//! - `name` (mechanisms): the same name once quotes, party prefixes (中国—中亚…) and
-//!   the order of a 、-list are normalised away.
-//! - `items` (principle lists): the same set of items.
+//! - `list-item` (proposals): same position in its list and a similar title; an item
+//!   known without its position is the one whose title holds its title.
+//! - `name` (mechanisms, principle sets): the same name once quotes, numerals and the
+//!   order of a 、-list are normalised; or one name ends with the other
+//!   (`常驻秘书处` is the `…机制常驻秘书处`), unless the shorter is one of the field's
+//!   `generic:` names (`论坛` ends every forum).
+//! - `items`: the same set of items.
 //! - `title` (documents): the same title without 《》.
 //! - `text`: the same text without punctuation and spaces.
 
@@ -16,101 +22,118 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::extract::Match;
-use crate::rules::Identity;
+use crate::rules::{FieldSpec, Identity};
 
-/// Party prefixes that do not tell mechanisms apart (`中国—中亚机制常驻秘书处` is the
-/// `常驻秘书处` of the summit).
-const PARTY_PREFIXES: &[&str] = &[
-    "中国—中亚机制",
-    "中国—中亚五国",
-    "中国—中亚国家",
-    "中国同中亚五国",
-    "中国同中亚国家",
-    "中国—中亚",
-    "中亚—中国",
-    "中国+中亚五国",
-    "中国－中亚",
-    "中国-中亚",
-];
+/// Characters a title must share at least to count as the same proposal without
+/// knowing its position.
+const MIN_CONTAINED: usize = 4;
 
-/// Generic mechanism nouns: a name that is only one of these keeps its prefix.
-const GENERIC: &[&str] = &["机制", "论坛", "峰会机制", "会晤", "平台", "对话"];
+/// What consolidation compares about one match, computed once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Keys {
+    /// The text, squashed.
+    text: String,
+    /// The mechanism or set name, normalised.
+    name: String,
+    /// The document title without 《》, squashed.
+    title: String,
+    /// `what`, squashed.
+    what: String,
+    /// The amount's unit.
+    unit: Option<String>,
+    /// The amount without its wording.
+    amount: Option<String>,
+    /// The list position.
+    ordinal: Option<i64>,
+    /// The items, squashed.
+    items: BTreeSet<String>,
+}
 
-/// True when `a` and `b` (matches of the same field) state the same fact.
-pub fn same_fact(identity: Identity, a: &Match, b: &Match) -> bool {
-    match identity {
+impl Keys {
+    /// The keys of `m`, with `view` turning source text into the matching view.
+    pub fn of(m: &Match, view: &dyn Fn(&str) -> String) -> Keys {
+        let attr = |k: &str| m.attributes.get(k).and_then(Value::as_str);
+        let title = attr("title").unwrap_or(&m.text);
+        Keys {
+            text: squash(&view(&m.text)),
+            name: name_key(&view(attr("name").unwrap_or(&m.text))),
+            title: squash(&view(title.trim_start_matches('《').trim_end_matches('》'))),
+            what: attr("what").map(|w| squash(&view(w))).unwrap_or_default(),
+            unit: amount(m)
+                .and_then(|a| a.get("unit"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            amount: amount_value(m),
+            ordinal: m
+                .attributes
+                .get("ordinal")
+                .and_then(|o| o.get("value"))
+                .and_then(Value::as_i64),
+            items: m.items.iter().map(|i| squash(&view(&i.text))).collect(),
+        }
+    }
+}
+
+/// True when matches with keys `a` and `b` (of the same field) state the same fact.
+pub fn same_fact(field: &FieldSpec, a: &Keys, b: &Keys) -> bool {
+    match field.identity {
         Identity::Amount => {
-            let (ua, ub) = (unit(a), unit(b));
-            ua.is_some()
-                && ua == ub
-                && (amount_value(a) == amount_value(b) || similar(&what(a), &what(b)))
+            a.unit.is_some()
+                && a.unit == b.unit
+                && (a.amount == b.amount || similar(&a.what, &b.what))
         }
-        Identity::ListItem => {
-            ordinal(a) == ordinal(b)
-                && ordinal(a).is_some()
-                && similar(&squash(&a.text), &squash(&b.text))
-        }
-        Identity::Name => name_key(a) == name_key(b),
-        Identity::Items => {
-            let (ia, ib) = (item_set(a), item_set(b));
-            !ia.is_empty() && ia == ib
-        }
-        Identity::Title => title_key(a) == title_key(b),
-        Identity::Text => squash(&a.text) == squash(&b.text),
+        Identity::ListItem => match (a.ordinal, b.ordinal) {
+            (Some(x), Some(y)) => x == y && similar(&a.text, &b.text),
+            _ => contained(&a.text, &b.text),
+        },
+        Identity::Name => a.name == b.name || ends_with_specific(&a.name, &b.name, &field.generic),
+        Identity::Items => !a.items.is_empty() && a.items == b.items,
+        Identity::Title => a.title == b.title,
+        Identity::Text => a.text == b.text,
     }
 }
 
 /// Why two matches were merged, in words (for `factsheet explain`).
-pub fn reason(identity: Identity, a: &Match, b: &Match) -> String {
-    match identity {
+pub fn reason(field: &FieldSpec, a: &Keys, b: &Keys) -> String {
+    match field.identity {
         Identity::Amount => {
-            let u = unit(a).unwrap_or_default();
-            if amount_value(a) == amount_value(b) {
+            let u = a.unit.clone().unwrap_or_default();
+            if a.amount == b.amount {
                 format!("same unit {u} and same amount")
             } else {
-                format!(
-                    "same unit {u} and similar object ({} / {})",
-                    what(a),
-                    what(b)
-                )
+                format!("same unit {u} and similar object ({} / {})", a.what, b.what)
             }
         }
-        Identity::ListItem => format!(
-            "same list position {} and similar title",
-            ordinal(a).unwrap_or(0)
-        ),
-        Identity::Name => format!("same normalised name {:?}", name_key(a)),
+        Identity::ListItem => match (a.ordinal, b.ordinal) {
+            (Some(o), Some(_)) => format!("same list position {o} and similar title"),
+            _ => "one title holds the other".to_string(),
+        },
+        Identity::Name if a.name == b.name => format!("same normalised name {:?}", a.name),
+        Identity::Name => format!("one name ends with the other ({:?} / {:?})", a.name, b.name),
         Identity::Items => "same items".to_string(),
-        Identity::Title => format!("same title {:?}", title_key(a)),
+        Identity::Title => format!("same title {:?}", a.title),
         Identity::Text => "same text".to_string(),
     }
 }
 
 /// The stable key a fact's id is derived from.
-pub fn key(identity: Identity, m: &Match) -> String {
+pub fn key(identity: Identity, k: &Keys) -> String {
     match identity {
         Identity::Amount => format!(
             "{}|{}",
-            unit(m).unwrap_or_default(),
-            amount_value(m).unwrap_or_default()
+            k.unit.clone().unwrap_or_default(),
+            k.amount.clone().unwrap_or_default()
         ),
-        Identity::ListItem => format!("{}|{}", ordinal(m).unwrap_or(0), squash(&m.text)),
-        Identity::Name => name_key(m),
-        Identity::Items => item_set(m).into_iter().collect::<Vec<_>>().join("、"),
-        Identity::Title => title_key(m),
-        Identity::Text => squash(&m.text),
+        Identity::ListItem => format!("{}|{}", k.ordinal.unwrap_or(0), k.text),
+        Identity::Name => k.name.clone(),
+        Identity::Items => k.items.iter().cloned().collect::<Vec<_>>().join("、"),
+        Identity::Title => k.title.clone(),
+        Identity::Text => k.text.clone(),
     }
 }
 
 fn amount(m: &Match) -> Option<&serde_json::Map<String, Value>> {
     m.attributes.get("amount").and_then(Value::as_object)
-}
-
-fn unit(m: &Match) -> Option<String> {
-    amount(m)
-        .and_then(|a| a.get("unit"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
 }
 
 /// The amount without its wording: value (or range) and bound.
@@ -125,53 +148,34 @@ pub fn amount_value(m: &Match) -> Option<String> {
     Some(parts.join(","))
 }
 
-fn what(m: &Match) -> String {
-    m.attributes
-        .get("what")
-        .and_then(Value::as_str)
-        .map(squash)
-        .unwrap_or_default()
+/// One title holds the other, which is long enough to mean something on its own.
+fn contained(a: &str, b: &str) -> bool {
+    let (short, long) = if a.chars().count() <= b.chars().count() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    short.chars().count() >= MIN_CONTAINED && long.contains(short)
 }
 
-fn ordinal(m: &Match) -> Option<i64> {
-    m.attributes
-        .get("ordinal")
-        .and_then(|o| o.get("value"))
-        .and_then(Value::as_i64)
+/// One name ends with the other, and the shorter is not a generic noun.
+fn ends_with_specific(a: &str, b: &str, generic: &[String]) -> bool {
+    let (short, long) = if a.chars().count() <= b.chars().count() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    short.chars().count() >= 2 && long.ends_with(short) && !generic.iter().any(|g| g == short)
 }
 
-fn item_set(m: &Match) -> BTreeSet<String> {
-    m.items.iter().map(|i| squash(&i.text)).collect()
-}
-
-fn title_key(m: &Match) -> String {
-    let t = m
-        .attributes
-        .get("title")
-        .and_then(Value::as_str)
-        .unwrap_or(&m.text);
-    squash(t.trim_start_matches('《').trim_end_matches('》'))
-}
-
-/// A mechanism's name with quotes, party prefixes and 、-list order normalised.
-pub fn name_key(m: &Match) -> String {
-    let name = m
-        .attributes
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or(&m.text);
-    let mut n: String = name
+/// A name with quotes and spaces dropped, numerals written in digits (`四点主张` is
+/// `4点主张`) and a 、-list put in order.
+pub fn name_key(name: &str) -> String {
+    let n: String = name
         .chars()
-        .filter(|c| !matches!(c, '“' | '”' | '"' | '「' | '」' | ' '))
+        .filter(|c| !matches!(c, '“' | '”' | '"' | '「' | '」' | '『' | '』' | ' '))
         .collect();
-    for p in PARTY_PREFIXES {
-        if let Some(rest) = n.strip_prefix(p) {
-            if !GENERIC.contains(&rest) && rest.chars().count() >= 2 {
-                n = rest.to_string();
-            }
-            break;
-        }
-    }
+    let mut n = numerals_as_digits(&n);
     // 产业与投资、农业、交通等领域… and 产业与投资、交通、农业等领域… are one name.
     if n.contains('、') {
         let tail_at = n.rfind('、').map(|i| i + '、'.len_utf8()).unwrap_or(0);
@@ -185,6 +189,29 @@ pub fn name_key(m: &Match) -> String {
         n = format!("{}{}", parts.join("、"), rest);
     }
     n
+}
+
+/// Runs of Chinese numerals that read as a number, rewritten in digits.
+fn numerals_as_digits(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        match crate::rules::normalisers::parse_number(run).and_then(|n| n.as_i64()) {
+            Some(v) if !run.is_empty() => out.push_str(&v.to_string()),
+            _ => out.push_str(run),
+        }
+        run.clear();
+    };
+    for c in s.chars() {
+        if "〇零一二两三四五六七八九十百千".contains(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 /// Text without punctuation and spaces, for comparisons.
@@ -248,6 +275,21 @@ mod merge_tests {
         }
     }
 
+    fn spec(identity: Identity, generic: &[&str]) -> FieldSpec {
+        FieldSpec {
+            identity,
+            generic: generic.iter().map(|g| g.to_string()).collect(),
+            ..FieldSpec::plain("f")
+        }
+    }
+
+    /// Whether `a` and `b` state one fact, compared as consolidation does (the view
+    /// here only drops the traditional 國 for the test).
+    fn same(field: &FieldSpec, a: &Match, b: &Match) -> bool {
+        let view = |t: &str| t.replace('國', "国");
+        same_fact(field, &Keys::of(a, &view), &Keys::of(b, &view))
+    }
+
     fn pledge(value: i64, unit: &str, what: &str) -> Match {
         m(
             "pledge",
@@ -298,9 +340,10 @@ mod merge_tests {
                 false,
             ),
         ];
+        let field = spec(Identity::Amount, &[]);
         for (a, b, want) in cases {
             assert_eq!(
-                same_fact(Identity::Amount, &a, &b),
+                same(&field, &a, &b),
                 want,
                 "{:?} / {:?}",
                 a.attributes,
@@ -311,40 +354,61 @@ mod merge_tests {
 
     #[test]
     fn mechanism_names() {
+        let field = spec(Identity::Name, &["论坛", "合作论坛", "机制"]);
         let mech = |name: &str| m("mechanism", name, json!({"name": name}));
-        let same = |a: &str, b: &str| same_fact(Identity::Name, &mech(a), &mech(b));
+        let same = |a: &str, b: &str| same(&field, &mech(a), &mech(b));
         assert!(same("常驻秘书处", "中国—中亚机制常驻秘书处"));
         assert!(same("“中国+中亚五国”合作机制", "中国+中亚五国合作机制"));
+        assert!(same("金磚國家工業能力中國中心", "金磚国家工業能力中国中心"));
         assert!(same(
             "产业与投资、农业、交通、应急管理、教育、政党等领域会晤和对话机制",
             "产业与投资、交通、农业、应急管理、教育、政党等领域会晤和对话机制"
         ));
         assert!(!same("中国—中亚机制", "中国—中亚峰会机制"));
         assert!(!same("中国—中亚经贸合作论坛", "中国—中亚民间友好论坛"));
+        // A generic noun that ends another name does not identify it.
+        assert!(!same("合作论坛", "中国—中亚经贸合作论坛"));
+    }
+
+    #[test]
+    fn set_names_compare_their_numbers() {
+        assert_eq!(name_key("四点主张"), name_key("4点主张"));
+        assert_ne!(name_key("四点主张"), name_key("三点主张"));
+        assert_eq!(name_key("“五大支柱”"), name_key("五大支柱"));
     }
 
     #[test]
     fn proposals_by_position_and_title() {
+        let field = spec(Identity::ListItem, &[]);
         let p = |o: i64, t: &str| m("proposal", t, json!({"ordinal": {"value": o}}));
-        assert!(same_fact(
-            Identity::ListItem,
+        let loose = |t: &str| m("proposal", t, json!({}));
+        assert!(same(
+            &field,
             &p(1, "深耕睦邻友好的示范田"),
             &p(1, "深耕睦邻友好的示范田")
         ));
-        assert!(!same_fact(
-            Identity::ListItem,
+        assert!(!same(
+            &field,
             &p(1, "深耕睦邻友好的示范田"),
             &p(2, "深耕睦邻友好的示范田")
         ));
-        assert!(!same_fact(
-            Identity::ListItem,
+        assert!(!same(
+            &field,
             &p(1, "深耕睦邻友好的示范田"),
             &p(1, "加强机制建设")
         ));
+        // An item known without its position is the one whose title holds it.
+        assert!(same(
+            &field,
+            &loose("我们要建设“和平金砖”，做共同安全的维护者"),
+            &p(1, "和平金砖")
+        ));
+        assert!(!same(&field, &loose("和平"), &p(1, "和平金砖")));
     }
 
     #[test]
     fn principles_by_items() {
+        let field = spec(Identity::Items, &[]);
         let mut a = m("principle", "a", json!({}));
         let mut b = m("principle", "b", json!({}));
         for t in ["相互尊重", "睦邻友好"] {
@@ -359,8 +423,8 @@ mod merge_tests {
                 sources: vec![],
             });
         }
-        assert!(same_fact(Identity::Items, &a, &b));
+        assert!(same(&field, &a, &b));
         b.items.pop();
-        assert!(!same_fact(Identity::Items, &a, &b));
+        assert!(!same(&field, &a, &b));
     }
 }

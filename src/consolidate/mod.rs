@@ -5,11 +5,11 @@
 //! - Canonical wording: from the best source, ranked by kind (speech, interview,
 //!   report, preview), then by summit.yaml order, then by position.
 //! - Attributes: the canonical match's, completed by the others' (a frequency
-//!   stated only once). `status` takes the most advanced value (established over
-//!   continued over proposed: a mechanism China proposed and the parties agreed is
+//!   stated only once). An attribute the field's `rank:` ranks takes the value
+//!   latest in its ranking (a mechanism China proposed and the parties agreed is
 //!   established).
-//! - Conflicts: `amount`, `period`, `count` and `frequency` values that differ
-//!   between sources are kept once (the canonical value) and listed in `conflicts`.
+//! - Conflicts: values of the field's `conflicts:` attributes that differ between
+//!   sources are kept once (the canonical value) and listed in `conflicts`.
 //! - Background: a match is background when its source is a `preview` or its
 //!   sentence matches a cue of `rules/background.yaml`; a fact is background when
 //!   all its matches are.
@@ -28,12 +28,9 @@ use serde_json::Value;
 use crate::extract::{Extraction, Match};
 use crate::facts::{Citation, Conflict, ConflictValue, Fact, Note};
 use crate::ingest::Summit;
-use crate::rules::{Identity, RuleSet};
+use crate::rules::{FieldSpec, RuleSet};
 use crate::segment::Document;
 use crate::summit::SourceKind;
-
-/// Attributes compared between sources for conflicts.
-const CONFLICT_ATTRIBUTES: &[&str] = &["amount", "period", "count", "frequency"];
 
 /// The consolidated facts, and how each came to be (for `explain`).
 #[derive(Debug, Clone, Default)]
@@ -51,18 +48,22 @@ pub struct Consolidated {
 pub struct Group {
     /// The matches, canonical first.
     pub members: Vec<Match>,
+    /// What consolidation compared of each member (same order).
+    pub keys: Vec<identity::Keys>,
     /// One line per merge: which match joined and why.
     pub decisions: Vec<String>,
     /// Whether each member is background, and the cue that made it so.
     pub background: Vec<Option<String>>,
 }
 
-/// Merges matches into facts.
+/// Merges matches into facts; `view` gives the matching view of a source text
+/// (simplified characters, no inserted pinyin), in which matches are compared.
 pub fn consolidate(
     rules: &RuleSet,
     summit: &Summit,
     docs: &[Document],
     extraction: Extraction,
+    view: &dyn Fn(&str) -> String,
 ) -> Consolidated {
     let date = summit.config.date.as_str();
     let sentence_text: BTreeMap<String, &str> = docs
@@ -89,17 +90,24 @@ pub fn consolidate(
 
     let mut matches = extraction.matches;
     matches.sort_by_key(rank);
+    let plain: BTreeMap<String, FieldSpec> = matches
+        .iter()
+        .filter(|m| rules.field(&m.field).is_none())
+        .map(|m| (m.field.clone(), FieldSpec::plain(&m.field)))
+        .collect();
+    let spec_of = |field: &str| rules.field(field).unwrap_or_else(|| &plain[field]);
     let mut groups: Vec<Group> = Vec::new();
     for m in matches {
-        let identity = rules.field(&m.field).map_or(Identity::Text, |f| f.identity);
+        let spec = spec_of(&m.field);
+        let keys = identity::Keys::of(&m, view);
         let bg = background_of(&m);
         // The first group of the field holding a member that states the same fact.
         let found = groups.iter().enumerate().find_map(|(i, g)| {
             (g.members[0].field == m.field)
                 .then(|| {
-                    g.members
+                    g.keys
                         .iter()
-                        .position(|o| identity::same_fact(identity, o, &m))
+                        .position(|o| identity::same_fact(spec, o, &keys))
                 })
                 .flatten()
                 .map(|k| (i, k))
@@ -114,13 +122,15 @@ pub fn consolidate(
                     m.rule,
                     first_id(with),
                     with.rule,
-                    identity::reason(identity, with, &m)
+                    identity::reason(spec, &g.keys[k], &keys)
                 ));
                 g.members.push(m);
+                g.keys.push(keys);
                 g.background.push(bg);
             }
             None => groups.push(Group {
                 members: vec![m],
+                keys: vec![keys],
                 decisions: Vec::new(),
                 background: vec![bg],
             }),
@@ -129,12 +139,7 @@ pub fn consolidate(
 
     let mut facts: Vec<(Fact, Group)> = groups
         .into_iter()
-        .map(|g| {
-            let identity = rules
-                .field(&g.members[0].field)
-                .map_or(Identity::Text, |f| f.identity);
-            (fact_of(identity, &g), g)
-        })
+        .map(|g| (fact_of(spec_of(&g.members[0].field), &g), g))
         .collect();
     disambiguate_ids(&mut facts);
     let field_order: BTreeMap<&str, (i32, usize)> = rules
@@ -222,21 +227,26 @@ fn first_id(m: &Match) -> String {
         .unwrap_or_default()
 }
 
-fn status_rank(v: &Value) -> u8 {
-    match v.as_str() {
-        Some("established") => 3,
-        Some("continued") => 2,
-        Some("proposed") => 1,
-        _ => 0,
-    }
+/// Where `v` stands in the field's ranking of attribute `k` (0 when unranked).
+fn rank_of(field: &FieldSpec, k: &str, v: &Value) -> usize {
+    field
+        .rank
+        .iter()
+        .find(|(name, _)| name == k)
+        .and_then(|(_, values)| {
+            let v = v.as_str()?;
+            values.iter().position(|x| x == v).map(|p| p + 1)
+        })
+        .unwrap_or(0)
 }
 
 /// Builds the fact of a group (canonical member first).
-fn fact_of(identity: Identity, g: &Group) -> Fact {
+fn fact_of(field: &FieldSpec, g: &Group) -> Fact {
+    let identity = field.identity;
     let canon = &g.members[0];
     let mut attributes = canon.attributes.clone();
     // A mechanism is named by its most complete name (常驻秘书处 → 中国—中亚机制常驻秘书处).
-    if identity == Identity::Name {
+    if identity == crate::rules::Identity::Name {
         let longest = g
             .members
             .iter()
@@ -254,7 +264,7 @@ fn fact_of(identity: Identity, g: &Group) -> Fact {
                 None => {
                     attributes.insert(k.clone(), v.clone());
                 }
-                Some(cur) if k == "status" && status_rank(v) > status_rank(cur) => {
+                Some(cur) if rank_of(field, k, v) > rank_of(field, k, cur) => {
                     attributes.insert(k.clone(), v.clone());
                 }
                 _ => {}
@@ -283,7 +293,7 @@ fn fact_of(identity: Identity, g: &Group) -> Fact {
     rules.sort();
     rules.dedup();
     let background = g.background.iter().all(Option::is_some);
-    let key = identity::key(identity, canon);
+    let key = identity::key(identity, &g.keys[0]);
     Fact {
         id: format!(
             "{}-{}",
@@ -295,19 +305,19 @@ fn fact_of(identity: Identity, g: &Group) -> Fact {
         attributes,
         items,
         context: background.then(|| "background".to_string()),
-        conflicts: conflicts(g),
+        conflicts: conflicts(field, g),
         rules,
         sources: sources.into_iter().map(|(_, c)| c).collect(),
     }
 }
 
 /// Values of the conflict attributes that differ between members.
-fn conflicts(g: &Group) -> Vec<Conflict> {
+fn conflicts(field: &FieldSpec, g: &Group) -> Vec<Conflict> {
     let mut out = Vec::new();
-    for attr in CONFLICT_ATTRIBUTES {
+    for attr in &field.conflicts {
         let mut values: Vec<ConflictValue> = Vec::new();
         for m in &g.members {
-            let Some(v) = m.attributes.get(*attr) else {
+            let Some(v) = m.attributes.get(attr) else {
                 continue;
             };
             let bare = without_text(v);

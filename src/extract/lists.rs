@@ -23,7 +23,11 @@ struct Hit {
     /// Index into the document's included sentences.
     at: usize,
     ordinal: i64,
+    /// Where the item starts in the sentence's match text (a header may precede it).
+    start: usize,
     title: String,
+    /// The title in the matching view (what `title:` patterns see).
+    title_view: String,
     title_range: Range<usize>,
 }
 
@@ -38,7 +42,7 @@ impl Hit {
     }
 }
 
-/// A run of items: ordinals 1, 2, 3… (or parallel openings), in order.
+/// A run of items: ordinals n, n+1, n+2… (or parallel openings), in order.
 struct Run {
     hits: Vec<Hit>,
     /// The list rules whose item shapes produced it.
@@ -52,6 +56,13 @@ struct Header {
     count: Option<i64>,
     range: Range<usize>,
     used: bool,
+}
+
+/// Who takes a run: a header, or a rule without one.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Claim {
+    Header(usize),
+    Headless(usize),
 }
 
 pub(super) fn run(rules: &RuleSet, doc: &Document, doc_index: usize, out: &mut Extraction) {
@@ -71,16 +82,50 @@ pub(crate) fn run_lists(
     let sents: Vec<&Sentence> = doc.sentences.iter().filter(|s| !s.excluded).collect();
     let runs = find_runs(lists, &sents);
     let mut headers = find_headers(lists, &sents);
-    let mut claimed: Vec<(usize, Option<usize>)> = Vec::new(); // (run, header) pairs
-    // First, headers right before a run.
+    let mut claimed: Vec<(usize, Claim)> = claim_adjacent(&runs, &mut headers);
+    claimed.extend(claim_announced(lists, &runs, &mut headers, &claimed));
     for (ri, run) in runs.iter().enumerate() {
-        let first = run.hits[0].at;
-        let adjacent = headers
-            .iter()
-            .position(|h| !h.used && first > 0 && h.at == first - 1 && run.rules.contains(&h.rule));
+        if claimed.iter().any(|(r, _)| *r == ri) {
+            continue;
+        }
+        match headless_rule(lists, run) {
+            Some(rule) => claimed.push((ri, Claim::Headless(rule))),
+            None => out.unclaimed_lists.push(UnclaimedList {
+                first: sents[run.hits[0].at].id(),
+                titles: run.hits.iter().map(|h| h.title.clone()).collect(),
+            }),
+        }
+    }
+    claimed.sort();
+    for (ri, claim) in claimed {
+        let (rule, header) = match claim {
+            Claim::Header(h) => (headers[h].rule, Some(&headers[h])),
+            Claim::Headless(rule) => (rule, None),
+        };
+        let list = List {
+            rule: &lists[rule],
+            run: &runs[ri],
+            header,
+        };
+        emit(&list, &sents, doc, doc_index, out);
+    }
+}
+
+/// Runs whose header comes right before their first item, or opens the first
+/// item's own sentence (`提出了八项行动，即：一、构建…`).
+fn claim_adjacent(runs: &[Run], headers: &mut [Header]) -> Vec<(usize, Claim)> {
+    let mut claimed = Vec::new();
+    for (ri, run) in runs.iter().enumerate() {
+        let first = &run.hits[0];
+        let adjacent = headers.iter().position(|h| {
+            !h.used
+                && run.rules.contains(&h.rule)
+                && ((first.at > 0 && h.at == first.at - 1)
+                    || (h.at == first.at && h.range.end <= first.start))
+        });
         if let Some(h) = adjacent {
             headers[h].used = true;
-            claimed.push((ri, Some(h)));
+            claimed.push((ri, Claim::Header(h)));
         }
     }
     // An announcement elsewhere that repeats a used header (same rule, same count)
@@ -95,46 +140,48 @@ pub(crate) fn run_lists(
             h.used = true;
         }
     }
-    // Then announcements: a header anywhere in the document with the run's size.
+    claimed
+}
+
+/// Runs announced by a header anywhere in the document that gives their size.
+fn claim_announced(
+    lists: &[ListRule],
+    runs: &[Run],
+    headers: &mut [Header],
+    adjacent: &[(usize, Claim)],
+) -> Vec<(usize, Claim)> {
+    let mut claimed = Vec::new();
     for (ri, run) in runs.iter().enumerate() {
-        if claimed.iter().any(|(r, _)| *r == ri) {
+        if adjacent.iter().any(|(r, _)| *r == ri) {
             continue;
         }
         let size = run.hits.len() as i64;
         let first = run.hits[0].at;
-        let candidates = |h: &Header| {
+        let candidate = |h: &Header| {
             !h.used
                 && h.count == Some(size)
                 && lists[h.rule].announce
                 && run.rules.contains(&h.rule)
         };
-        let before = headers
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| candidates(h) && h.at < first)
-            .map(|(i, _)| i)
-            .next_back();
-        let after = headers
-            .iter()
-            .enumerate()
-            .find(|(_, h)| candidates(h) && h.at > first)
-            .map(|(i, _)| i);
-        match before.or(after) {
-            Some(h) => {
-                headers[h].used = true;
-                claimed.push((ri, Some(h)));
-            }
-            None => out.unclaimed_lists.push(UnclaimedList {
-                first: sents[first].id(),
-                titles: run.hits.iter().map(|h| h.title.clone()).collect(),
-            }),
+        let before = (0..headers.len()).rfind(|&i| candidate(&headers[i]) && headers[i].at < first);
+        let after = (0..headers.len()).find(|&i| candidate(&headers[i]) && headers[i].at > first);
+        if let Some(h) = before.or(after) {
+            headers[h].used = true;
+            claimed.push((ri, Claim::Header(h)));
         }
     }
-    claimed.sort();
-    for (ri, h) in claimed {
-        let Some(h) = h else { continue };
-        emit(lists, &sents, &runs[ri], &headers[h], doc, doc_index, out);
-    }
+    claimed
+}
+
+/// The first rule without a header whose `title:` every item of `run` matches.
+fn headless_rule(lists: &[ListRule], run: &Run) -> Option<usize> {
+    run.rules.iter().copied().find(|&r| {
+        let l = &lists[r];
+        l.header.is_none()
+            && l.title
+                .as_ref()
+                .is_some_and(|t| run.hits.iter().all(|h| t.is_match(&h.title_view)))
+    })
 }
 
 /// Finds every run of item sentences, per distinct item shape.
@@ -150,30 +197,31 @@ fn find_runs(lists: &[ListRule], sents: &[&Sentence]) -> Vec<Run> {
     }
     let mut runs = Vec::new();
     for (re, owners) in shapes {
+        let positional = !re.capture_names().flatten().any(|n| n == "ordinal");
         let mut current: Vec<Hit> = Vec::new();
         for (at, s) in sents.iter().enumerate() {
-            let Some(c) = re.captures(s.match_text()) else {
+            let Some(hit) = item_hit(re, s, at, positional) else {
                 continue;
             };
-            let (Some(o), Some(t)) = (c.name("ordinal"), c.name("title")) else {
-                continue;
-            };
-            let Some(ordinal) = normalisers::parse_ordinal(o.as_str()) else {
-                continue;
-            };
-            let title_range = to_original(s, t.range());
-            let hit = Hit {
-                at,
-                ordinal,
-                title: s.text[title_range.clone()].to_string(),
-                title_range,
-            };
-            if ordinal == 1 {
+            let follows = current.last().is_some_and(|h| {
+                if positional {
+                    sents[h.at].para + 1 == s.para
+                } else {
+                    h.ordinal + 1 == hit.ordinal
+                }
+            });
+            if !follows {
                 flush(&mut current, &owners, &mut runs);
-                current.push(hit);
-            } else if current.last().is_some_and(|h| h.ordinal + 1 == ordinal) {
-                current.push(hit);
             }
+            let hit = Hit {
+                ordinal: if positional {
+                    current.len() as i64 + 1
+                } else {
+                    hit.ordinal
+                },
+                ..hit
+            };
+            current.push(hit);
         }
         flush(&mut current, &owners, &mut runs);
     }
@@ -193,6 +241,31 @@ fn find_runs(lists: &[ListRule], sents: &[&Sentence]) -> Vec<Run> {
     }
     runs.sort_by_key(|r| r.hits[0].at);
     runs
+}
+
+/// The item that shape `re` finds in sentence `s`: positional items must open their
+/// paragraph; numbered ones need an ordinal that reads as a number.
+fn item_hit(re: &Regex, s: &Sentence, at: usize, positional: bool) -> Option<Hit> {
+    if positional && s.sentence != 1 {
+        return None;
+    }
+    let text = s.match_text();
+    let c = re.captures(text)?;
+    let t = c.name("title")?;
+    let ordinal = match c.name("ordinal") {
+        Some(o) => normalisers::parse_ordinal(o.as_str())?,
+        None if positional => 0,
+        None => return None,
+    };
+    let title_range = to_original(s, t.range());
+    Some(Hit {
+        at,
+        ordinal,
+        start: c.get(0).map_or(0, |m| m.start()),
+        title: s.text[title_range.clone()].to_string(),
+        title_view: t.as_str().to_string(),
+        title_range,
+    })
 }
 
 fn flush(current: &mut Vec<Hit>, owners: &[usize], runs: &mut Vec<Run>) {
@@ -242,11 +315,17 @@ fn parallel_runs(sents: &[&Sentence]) -> Vec<Vec<Hit>> {
                             .text
                             .trim_end_matches(['。', '！', '？', '；'])
                             .to_string();
+                        let title_view = s
+                            .match_text()
+                            .trim_end_matches(['。', '！', '？', '；'])
+                            .to_string();
                         Hit {
                             at: openers[j],
                             ordinal: n as i64 + 1,
+                            start: 0,
                             title_range: 0..title.len(),
                             title,
+                            title_view,
                         }
                     })
                     .collect(),
@@ -263,7 +342,8 @@ fn find_headers(lists: &[ListRule], sents: &[&Sentence]) -> Vec<Header> {
     let mut out = Vec::new();
     for (at, s) in sents.iter().enumerate() {
         for (rule, l) in lists.iter().enumerate() {
-            for c in l.header.captures_iter(s.match_text()) {
+            let Some(header) = &l.header else { continue };
+            for c in header.captures_iter(s.match_text()) {
                 let count = c
                     .name("count")
                     .and_then(|m| normalisers::parse_number(m.as_str()))
@@ -281,61 +361,80 @@ fn find_headers(lists: &[ListRule], sents: &[&Sentence]) -> Vec<Header> {
     out
 }
 
-fn emit(
-    lists: &[ListRule],
+/// A run as one list rule takes it, with its header when it has one.
+struct List<'a> {
+    rule: &'a ListRule,
+    run: &'a Run,
+    header: Option<&'a Header>,
+}
+
+/// The header's attributes (with its count) and the header sentence, if any.
+fn header_parts(
+    list: &List,
     sents: &[&Sentence],
-    run: &Run,
-    header: &Header,
-    doc: &Document,
-    doc_index: usize,
     out: &mut Extraction,
-) {
-    let list = &lists[header.rule];
+) -> (serde_json::Map<String, Value>, Vec<super::Step>) {
+    let mut attrs = serde_json::Map::new();
+    let mut steps = Vec::new();
+    let Some(header) = list.header else {
+        return (attrs, steps);
+    };
     let hs = sents[header.at];
-    let size = run.hits.len();
+    let size = list.run.hits.len();
     if let Some(n) = header.count
         && n != size as i64
     {
         out.notes.push(Note {
-            rule: Some(list.id.clone()),
+            rule: Some(list.rule.id.clone()),
             sentence: Some(hs.id()),
             message: format!("the header announces {n} items but {size} were found after it"),
         });
     }
-    // Header attributes.
     let one = [hs];
     let w = Window::new(&one);
-    let caps = list.header.captures_at(hs.match_text(), header.range.start);
-    let mut header_attrs = serde_json::Map::new();
-    let mut steps = Vec::new();
-    if let Some(c) = &caps {
+    let regex = list
+        .rule
+        .header
+        .as_ref()
+        .expect("a header has its rule's regex");
+    if let Some(c) = regex.captures_at(hs.match_text(), header.range.start) {
         let get = |name: &str| {
             c.name(name)
                 .map(|m| (m.as_str().to_string(), w.original_of(m.range())))
         };
-        if let Err(msg) = make_attributes(&list.attributes, &get, &mut header_attrs, &mut steps) {
+        if let Err(msg) = make_attributes(&list.rule.attributes, &get, &mut attrs, &mut steps) {
             out.notes.push(Note {
-                rule: Some(list.id.clone()),
+                rule: Some(list.rule.id.clone()),
                 sentence: Some(hs.id()),
                 message: msg,
             });
         }
     }
     if let Some(n) = header.count {
-        header_attrs.insert("count".to_string(), Value::from(n));
+        attrs.insert("count".to_string(), Value::from(n));
     }
-    let header_text = w.original_of(clause_range(hs.match_text(), header.range.clone()));
-    let header_hl = Highlight {
-        sentence: hs.id(),
-        start: header.range.start,
-        end: header.range.end,
+    (attrs, steps)
+}
+
+fn emit(list: &List, sents: &[&Sentence], doc: &Document, doc_index: usize, out: &mut Extraction) {
+    let (attributes, steps) = header_parts(list, sents, out);
+    let rule = list.rule;
+    let run = list.run;
+    let size = run.hits.len();
+    let header_sentence = list.header.map(|h| sents[h.at]);
+    let position = |k: usize| ListPosition {
+        rule: rule.id.clone(),
+        position: k,
+        size,
+        announced: list.header.and_then(|h| h.count),
+        header: header_sentence.map(Sentence::id),
     };
     let base = Match {
-        field: list.field.clone(),
-        rule: list.id.clone(),
+        field: rule.field.clone(),
+        rule: rule.id.clone(),
         priority: 0,
         text: String::new(),
-        attributes: header_attrs,
+        attributes,
         items: Vec::new(),
         citations: Vec::new(),
         highlights: Vec::new(),
@@ -345,7 +444,7 @@ fn emit(
         kind: doc.config.kind,
         doc_index,
     };
-    if list.each_item {
+    if rule.each_item {
         for (k, hit) in run.hits.iter().enumerate() {
             let s = sents[hit.at];
             let mut m = base.clone();
@@ -356,41 +455,44 @@ fn emit(
                 .insert("title".to_string(), Value::from(hit.title.clone()));
             m.citations.push(cite(s));
             m.highlights.push(hit.highlight(s));
-            m.list = Some(ListPosition {
-                rule: list.id.clone(),
-                position: k + 1,
-                size,
-                announced: header.count,
-                header: Some(hs.id()),
-            });
-            if list.measures {
+            m.list = Some(position(k + 1));
+            if rule.measures {
                 let next = run.hits.get(k + 1).map(|h| h.at);
                 m.items = measures(sents, hit.at, next);
             }
             out.matches.push(m);
         }
-    } else {
-        let mut m = base;
-        m.text = header_text;
-        m.citations.push(cite(hs));
-        m.highlights.push(header_hl);
-        for hit in &run.hits {
-            let s = sents[hit.at];
-            m.items.push(Item {
-                text: hit.title.clone(),
-                sources: vec![cite(s)],
-            });
-            m.highlights.push(hit.highlight(s));
-        }
-        m.list = Some(ListPosition {
-            rule: list.id.clone(),
-            position: 0,
-            size,
-            announced: header.count,
-            header: Some(hs.id()),
-        });
-        out.matches.push(m);
+        return;
     }
+    let mut m = base;
+    match (list.header, header_sentence) {
+        (Some(h), Some(hs)) => {
+            let one = [hs];
+            let w = Window::new(&one);
+            m.text = w.original_of(clause_range(hs.match_text(), h.range.clone()));
+            m.citations.push(cite(hs));
+            m.highlights.push(Highlight {
+                sentence: hs.id(),
+                start: h.range.start,
+                end: h.range.end,
+            });
+        }
+        _ => m.text = run.hits[0].title.clone(),
+    }
+    for hit in &run.hits {
+        let s = sents[hit.at];
+        m.items.push(Item {
+            text: hit.title.clone(),
+            sources: vec![cite(s)],
+        });
+        // Without a header, the items are what the fact is cited by.
+        if list.header.is_none() && !m.citations.contains(&cite(s)) {
+            m.citations.push(cite(s));
+        }
+        m.highlights.push(hit.highlight(s));
+    }
+    m.list = Some(position(0));
+    out.matches.push(m);
 }
 
 /// An item's measures: the sentences after it up to the next item; for the last

@@ -183,30 +183,7 @@ pub fn cite(s: &Sentence) -> Citation {
     }
 }
 
-/// Maps a byte range of a sentence's match text (maybe simplified) to its own text.
+/// Maps a byte range of a sentence's match text (its view) to its own text.
 pub(crate) fn to_original(s: &Sentence, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    match &s.simplified {
-        None => range,
-        Some(simple) => map_range(simple, &s.text, range),
-    }
-}
-
-/// Maps a byte range of `from` to `to` character by character (same character count),
-/// or returns it unchanged when the counts differ and the range fits.
-pub(crate) fn map_range(
-    from: &str,
-    to: &str,
-    range: std::ops::Range<usize>,
-) -> std::ops::Range<usize> {
-    if from.chars().count() != to.chars().count() {
-        let end = range.end.min(to.len());
-        let start = range.start.min(end);
-        if to.is_char_boundary(start) && to.is_char_boundary(end) {
-            return start..end;
-        }
-        return 0..to.len();
-    }
-    let char_index = |byte: usize| from[..byte].chars().count();
-    let byte_of = |ci: usize| to.char_indices().nth(ci).map_or(to.len(), |(b, _)| b);
-    byte_of(char_index(range.start))..byte_of(char_index(range.end))
+    s.to_original(range)
 }

@@ -6,9 +6,9 @@ use std::ops::Range;
 use serde_json::{Map, Value};
 
 use super::attributes::{clause_range, make_attributes, normalise, split_pieces};
-use super::{Capture, Extraction, Highlight, ListPosition, Match, Overlap, Step, cite, map_range};
+use super::{Capture, Extraction, Highlight, ListPosition, Match, Overlap, Step, cite};
 use crate::facts::{Item, Note};
-use crate::rules::{Rule, RuleSet, TextMode, normalisers};
+use crate::rules::{ItemsSpec, Rule, RuleSet, TextMode, normalisers};
 use crate::segment::{Document, Sentence};
 
 /// Each included sentence of `doc`, with the sentence right after it in the same
@@ -53,12 +53,12 @@ pub(super) fn run(rules: &RuleSet, doc: &Document, doc_index: usize, out: &mut E
 /// A window of one or two sentences: the text rules see and the text quoted.
 pub(crate) struct Window<'a> {
     sentences: &'a [&'a Sentence],
-    /// Concatenated match texts (simplified views).
+    /// Concatenated match texts (the sentences' views).
     pub matched: String,
     /// Concatenated original texts.
     pub original: String,
-    /// Where each sentence starts in `matched`.
-    bounds: Vec<usize>,
+    /// Where each sentence starts in `matched` and in `original`.
+    bounds: Vec<(usize, usize)>,
 }
 
 impl<'a> Window<'a> {
@@ -67,7 +67,7 @@ impl<'a> Window<'a> {
         let mut original = String::new();
         let mut bounds = Vec::new();
         for s in sentences {
-            bounds.push(matched.len());
+            bounds.push((matched.len(), original.len()));
             matched.push_str(s.match_text());
             original.push_str(&s.text);
         }
@@ -79,10 +79,34 @@ impl<'a> Window<'a> {
         }
     }
 
+    /// The range of `original` that a range of `matched` comes from.
+    fn original_range(&self, range: Range<usize>) -> Range<usize> {
+        // The sentence a position of `matched` falls in (the last one starting at or before it).
+        let at = |pos: usize| {
+            self.bounds
+                .partition_point(|b| b.0 <= pos)
+                .saturating_sub(1)
+        };
+        let (k, l) = (
+            at(range.start),
+            at(range.end.saturating_sub(1).max(range.start)),
+        );
+        let local = |k: usize, r: Range<usize>| {
+            let (m, o) = self.bounds[k];
+            let r = self.sentences[k].to_original(r.start - m..r.end - m);
+            o + r.start..o + r.end
+        };
+        if k == l {
+            return local(k, range);
+        }
+        let first = local(k, range.start..self.bounds[k + 1].0);
+        let last = local(l, self.bounds[l].0..range.end);
+        first.start..last.end
+    }
+
     /// The original text of a range of `matched`.
     pub(crate) fn original_of(&self, range: Range<usize>) -> String {
-        let r = map_range(&self.matched, &self.original, range);
-        self.original[r].to_string()
+        self.original[self.original_range(range)].to_string()
     }
 
     /// The sentences a range touches, with the part of each it covers (in each
@@ -90,13 +114,13 @@ impl<'a> Window<'a> {
     fn touched(&self, range: &Range<usize>) -> Vec<(&'a Sentence, Range<usize>)> {
         let mut out = Vec::new();
         for (k, s) in self.sentences.iter().enumerate() {
-            let start = self.bounds[k];
+            let start = self.bounds[k].0;
             let end = start + s.match_text().len();
             let a = range.start.max(start);
             let b = range.end.min(end);
             if a < b || (range.is_empty() && a == range.start && a >= start && a < end) {
                 let local = a - start..b.max(a) - start;
-                out.push((*s, super::to_original(s, local)));
+                out.push((*s, s.to_original(local)));
             }
         }
         out
@@ -120,7 +144,7 @@ pub(crate) fn apply(
             continue;
         }
         let range = whole.range();
-        if sentences.len() == 2 && !(range.start < w.bounds[1] && range.end > w.bounds[1]) {
+        if sentences.len() == 2 && !(range.start < w.bounds[1].0 && range.end > w.bounds[1].0) {
             continue; // a two-sentence rule must span both sentences
         }
         let clause = clause_range(text, range.clone());
@@ -206,45 +230,28 @@ pub(crate) fn apply(
                 })
             })
             .collect();
-        let mut items: Vec<String> = Vec::new();
-        if let Some(ic) = &rule.items
-            && let Some(c) = caps.name(ic)
-        {
-            let original = w.original_of(c.range());
-            if let Ok(Value::Array(list)) = normalisers::apply("list", &original) {
-                items = list
-                    .into_iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect();
+        let count = rule.count.as_ref().and_then(|cc| caps.name(cc));
+        let announced =
+            count.and_then(|c| normalisers::parse_number(c.as_str()).and_then(|n| n.as_i64()));
+        let items = rule
+            .items
+            .as_ref()
+            .map(|spec| rule_items(spec, &caps, &w, announced, &mut steps))
+            .unwrap_or_default();
+        if let (Some(c), Some(n)) = (count, announced) {
+            if n != items.len() as i64 {
+                notes.push(Note {
+                    rule: Some(rule.id.clone()),
+                    sentence: Some(sentence_id.clone()),
+                    message: format!(
+                        "announces {n} items ({}) but lists {}: {}",
+                        c.as_str(),
+                        items.len(),
+                        items.join("、")
+                    ),
+                });
             }
-            steps.push(Step {
-                attribute: "items".to_string(),
-                normaliser: "list".to_string(),
-                input: original,
-                output: Value::from(items.clone()),
-            });
-        }
-        let mut announced = None;
-        if let Some(cc) = &rule.count
-            && let Some(c) = caps.name(cc)
-        {
-            let n = normalisers::parse_number(c.as_str()).and_then(|n| n.as_i64());
-            announced = n;
-            if let Some(n) = n {
-                if n != items.len() as i64 {
-                    notes.push(Note {
-                        rule: Some(rule.id.clone()),
-                        sentence: Some(sentence_id.clone()),
-                        message: format!(
-                            "announces {n} items ({}) but lists {}: {}",
-                            c.as_str(),
-                            items.len(),
-                            items.join("、")
-                        ),
-                    });
-                }
-                attributes.insert("count".to_string(), Value::from(n));
-            }
+            attributes.insert("count".to_string(), Value::from(n));
         }
         let text_range = match rule.text {
             TextMode::Clause => clause.clone(),
@@ -347,6 +354,38 @@ pub(crate) fn apply(
             found.push(located(m, range.clone()));
         }
     }
+}
+
+/// The items of a match: every `each:` match in the items capture, or the capture
+/// split as a 、-list (keeping a last `A和B` whole when the announced count says so).
+fn rule_items(
+    spec: &ItemsSpec,
+    caps: &regex::Captures,
+    w: &Window,
+    announced: Option<i64>,
+    steps: &mut Vec<Step>,
+) -> Vec<String> {
+    let Some(c) = caps.name(&spec.capture) else {
+        return Vec::new();
+    };
+    let original = w.original_of(c.range());
+    let items: Vec<String> = match &spec.each {
+        Some(each) => each
+            .captures_iter(c.as_str())
+            .filter_map(|ic| ic.name("title").or_else(|| ic.get(0)))
+            .map(|t| w.original_of(c.start() + t.start()..c.start() + t.end()))
+            .map(|t| normalisers::clean_item(&t).to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        None => normalisers::list_items(&original, announced),
+    };
+    steps.push(Step {
+        attribute: "items".to_string(),
+        normaliser: if spec.each.is_some() { "each" } else { "list" }.to_string(),
+        input: original,
+        output: Value::from(items.clone()),
+    });
+    items
 }
 
 /// Drops matches that overlap a higher-priority match of another rule in a sentence,

@@ -54,6 +54,16 @@ impl Project {
         self.root.join("fonts")
     }
 
+    /// `tests/gold/`: the hand-made gold files `factsheet eval` scores against.
+    pub fn gold_dir(&self) -> PathBuf {
+        self.root.join("tests").join("gold")
+    }
+
+    /// `tests/gold/<id>.yaml`.
+    pub fn gold_file(&self, id: &str) -> PathBuf {
+        self.gold_dir().join(format!("{id}.yaml"))
+    }
+
     /// `out/<id>/`.
     pub fn out_dir(&self, id: &str) -> PathBuf {
         self.root.join("out").join(id)

@@ -1,7 +1,7 @@
 //! Character-level normalisation of one paragraph: full-width letters and digits,
 //! ASCII punctuation inside Chinese text, and spaces around Chinese.
 
-use crate::text::{MappedChar, is_chinese, is_han};
+use crate::text::{MappedChar, is_bullet, is_chinese, is_han};
 
 /// Normalises one paragraph's characters (already free of line breaks).
 ///
@@ -131,23 +131,7 @@ fn fix_spaces(chars: &[MappedChar]) -> Vec<MappedChar> {
 fn trim_bullets(mut chars: Vec<MappedChar>) -> Vec<MappedChar> {
     let lead = chars
         .iter()
-        .position(|c| {
-            !matches!(
-                c.ch,
-                ' ' | '■'
-                    | '□'
-                    | '●'
-                    | '○'
-                    | '◆'
-                    | '◇'
-                    | '▪'
-                    | '•'
-                    | '★'
-                    | '☆'
-                    | '▲'
-                    | '►'
-            )
-        })
+        .position(|c| c.ch != ' ' && !is_bullet(c.ch))
         .unwrap_or(chars.len());
     chars.drain(..lead);
     while chars.last().is_some_and(|c| c.ch == ' ') {

@@ -78,7 +78,8 @@ impl Score {
         }
     }
 
-    fn add(&mut self, o: &Score) {
+    /// Adds another score's counts to this one.
+    pub fn add(&mut self, o: &Score) {
         self.true_positives += o.true_positives;
         self.false_positives += o.false_positives;
         self.false_negatives += o.false_negatives;
@@ -106,7 +107,7 @@ pub struct Report {
 pub fn load(path: &Path) -> Result<Gold> {
     let text = crate::ingest::read_utf8(path)?;
     let gold: Gold = crate::yaml::from_str(path, &text)?;
-    if let Some(f) = gold.facts.iter().find(|f| squash(&f.key).is_empty()) {
+    if let Some(f) = gold.facts.iter().find(|f| comparable(&f.key).is_empty()) {
         return Err(Error::Yaml {
             path: path.to_path_buf(),
             line: crate::yaml::find_line(&text, 1, &format!("key: {}", f.key)),
@@ -119,14 +120,14 @@ pub fn load(path: &Path) -> Result<Gold> {
 /// How well `fact` holds `key`: the share of the matching text (fact text, name or
 /// title) that the key covers; `None` when none of them holds it.
 fn fit(fact: &Fact, key: &str) -> Option<f64> {
-    let key = squash(key);
+    let key = comparable(key);
     let attr = |name: &str| {
         fact.attributes
             .get(name)
             .and_then(|v| v.as_str())
-            .map(squash)
+            .map(comparable)
     };
-    [Some(squash(&fact.text)), attr("name"), attr("title")]
+    [Some(comparable(&fact.text)), attr("name"), attr("title")]
         .into_iter()
         .flatten()
         .filter(|t| t.contains(&key))
@@ -134,6 +135,12 @@ fn fit(fact: &Fact, key: &str) -> Option<f64> {
         .fold(None, |best: Option<f64>, x| {
             Some(best.map_or(x, |b| b.max(x)))
         })
+}
+
+/// Text as keys are compared: without punctuation, spaces and the pinyin some sites
+/// insert after characters (a key copied with or without `聯(lián)盟` finds `聯盟`).
+fn comparable(s: &str) -> String {
+    squash(&crate::segment::without_noise_text(s))
 }
 
 /// Scores `sheet` against `gold`.

@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::schema::{self, AttributeYaml};
 use super::{
-    AttributeSource, AttributeSpec, ContextSpec, ListRule, Problem, Rule, SplitBy, SplitSpec,
-    TextMode, normalisers,
+    AttributeSource, AttributeSpec, ContextSpec, ItemsSpec, ListRule, Problem, Rule, SplitBy,
+    SplitSpec, TextMode, normalisers,
 };
 use crate::yaml;
 
@@ -350,7 +350,8 @@ pub(super) fn compile_rule(
         }
         used.insert(c);
     }
-    for (what, c) in [("items", &r.items), ("count", &r.count)] {
+    let items_capture = r.items.as_ref().map(|i| i.capture().to_string());
+    for (what, c) in [("items", &items_capture), ("count", &r.count)] {
         if let Some(c) = c {
             if !caps.contains(c) {
                 p.add(
@@ -406,13 +407,51 @@ pub(super) fn compile_rule(
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
-        items: r.items.clone(),
+        items: r
+            .items
+            .as_ref()
+            .and_then(|i| compile_items(i, id, line, local, global, p)),
         count: r.count.clone(),
         each_item: r.each_item,
         split,
         text,
         example_lines: example_lines(p, line, "sentence:", r.examples.len()),
         examples: r.examples.clone(),
+    })
+}
+
+fn compile_items(
+    items: &schema::ItemsYaml,
+    id: &str,
+    line: Option<usize>,
+    local: &BTreeMap<String, String>,
+    global: &BTreeMap<String, String>,
+    p: &mut FileProblems,
+) -> Option<ItemsSpec> {
+    let each = match items {
+        schema::ItemsYaml::Capture(_) => None,
+        schema::ItemsYaml::Each { each, .. } => {
+            let (_, re) = compile_regex(each, "each:", id, line, local, global, p)?;
+            let extra: Vec<String> = captures_of(&re)
+                .into_iter()
+                .filter(|c| c != "title")
+                .collect();
+            if !extra.is_empty() {
+                p.add(
+                    line,
+                    Some(id),
+                    format!(
+                        "items `each:` captures only `title`, not {}",
+                        extra.join(", ")
+                    ),
+                );
+            }
+            Some(re)
+        }
+    };
+    Some(ItemsSpec {
+        capture: items.capture().to_string(),
+        each,
     })
 }
 
@@ -444,19 +483,32 @@ pub(super) fn compile_list(
     p: &mut FileProblems,
 ) -> Option<ListRule> {
     let id = l.id.as_str();
-    let (_, header) = compile_regex(&l.header, "header:", id, line, local, global, p)?;
+    let header = match &l.header {
+        Some(h) => Some(compile_regex(h, "header:", id, line, local, global, p)?.1),
+        None => None,
+    };
+    let title = match &l.title {
+        Some(t) => Some(compile_regex(t, "title:", id, line, local, global, p)?.1),
+        None => None,
+    };
+    if header.is_none() && title.is_none() {
+        p.add(
+            line,
+            Some(id),
+            "a list without `header:` needs `title:`, the shape every item title must have"
+                .to_string(),
+        );
+    }
     let mut items = Vec::new();
     for it in &l.items {
         if let Some((_, re)) = compile_regex(it, "items:", id, line, local, global, p) {
             let caps = captures_of(&re);
-            for need in ITEM_CAPTURES {
-                if !caps.contains(*need) {
-                    p.add(
-                        line,
-                        Some(id),
-                        format!("item pattern {it:?} needs a `{need}` capture"),
-                    );
-                }
+            if !caps.contains("title") {
+                p.add(
+                    line,
+                    Some(id),
+                    format!("item pattern {it:?} needs a `title` capture"),
+                );
             }
             for c in caps.iter().filter(|c| !ITEM_CAPTURES.contains(&c.as_str())) {
                 p.add(line, Some(id), format!("item pattern capture `{c}` is not used; item patterns capture only `ordinal` and `title`"));
@@ -472,7 +524,7 @@ pub(super) fn compile_list(
         );
     }
     let attributes = compile_attributes(&l.attributes, id, line, p);
-    let caps = captures_of(&header);
+    let caps = header.as_ref().map(captures_of).unwrap_or_default();
     let mut used: BTreeSet<String> = ["count".to_string()].into();
     for (a, c) in attribute_captures(&attributes) {
         if !caps.contains(&c) {
@@ -497,6 +549,7 @@ pub(super) fn compile_list(
         file: p.path.to_path_buf(),
         line: line.unwrap_or(0),
         header,
+        title,
         items,
         parallel: l.parallel,
         announce: l.announce,

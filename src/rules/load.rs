@@ -173,6 +173,14 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
         };
         fields.push(FieldSpec {
             identity,
+            generic: l.file.generic.clone(),
+            rank: l
+                .file
+                .rank
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            conflicts: l.file.conflicts.clone(),
             name: field.clone(),
             title_zh: title
                 .as_ref()

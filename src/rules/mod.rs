@@ -62,8 +62,32 @@ pub struct FieldSpec {
     pub order: i32,
     /// How matches of this field are recognised as one fact.
     pub identity: Identity,
+    /// Names too generic to identify a fact when another name ends with them.
+    pub generic: Vec<String>,
+    /// Attributes whose values are ranked: when matches disagree, the value latest
+    /// in its list wins (a mechanism proposed, then agreed, is established).
+    pub rank: Vec<(String, Vec<String>)>,
+    /// Attributes whose disagreement between sources is flagged as a conflict.
+    pub conflicts: Vec<String>,
     /// The file that declares it.
     pub file: PathBuf,
+}
+
+impl FieldSpec {
+    /// A field with default settings (used for facts of an undeclared field).
+    pub fn plain(name: &str) -> Self {
+        FieldSpec {
+            name: name.to_string(),
+            title_zh: name.to_string(),
+            title_en: name.to_string(),
+            order: 100,
+            identity: Identity::Text,
+            generic: Vec::new(),
+            rank: Vec::new(),
+            conflicts: Vec::new(),
+            file: PathBuf::new(),
+        }
+    }
 }
 
 /// How consolidation recognises two matches of a field as the same fact.
@@ -147,6 +171,16 @@ pub struct ContextSpec {
     pub value: Option<Value>,
 }
 
+/// A rule's items: a capture, cut into items.
+#[derive(Debug, Clone)]
+pub struct ItemsSpec {
+    /// The capture holding them.
+    pub capture: String,
+    /// Every match of this regex is an item (its `title` capture, else the whole
+    /// match); without it the capture is split on 、 and a last 和/及.
+    pub each: Option<Regex>,
+}
+
 /// Splitting a capture into one fact per part.
 #[derive(Debug, Clone)]
 pub struct SplitSpec {
@@ -221,8 +255,8 @@ pub struct Rule {
     pub context: Vec<ContextSpec>,
     /// Values for attributes still missing after that.
     pub defaults: Vec<(String, Value)>,
-    /// Capture holding the items.
-    pub items: Option<String>,
+    /// Where the items come from.
+    pub items: Option<ItemsSpec>,
     /// Capture holding the announced count.
     pub count: Option<String>,
     /// One fact per item.
@@ -248,9 +282,11 @@ pub struct ListRule {
     pub file: PathBuf,
     /// 1-based line of its `id:`.
     pub line: usize,
-    /// Header regex.
-    pub header: Regex,
-    /// Item regexes (each with `ordinal` and `title` captures).
+    /// Header regex; `None` for a rule that takes headless runs.
+    pub header: Option<Regex>,
+    /// What every item title must match for the rule to take a run.
+    pub title: Option<Regex>,
+    /// Item regexes (each with a `title` capture, and `ordinal` unless positional).
     pub items: Vec<Regex>,
     /// Accept parallel openings as items.
     pub parallel: bool,

@@ -22,6 +22,17 @@ pub struct RuleFile {
     /// How two matches are recognised as the same fact: `amount`, `list-item`,
     /// `name`, `items`, `title` or `text` (the default).
     pub identity: Option<String>,
+    /// With `identity: name`: names too generic to identify a fact when another name
+    /// ends with them (`论坛`, `机制`).
+    #[serde(default)]
+    pub generic: Vec<String>,
+    /// Ranked attribute values: when matches of one fact disagree, the value latest
+    /// in the list wins (`status: [proposed, continued, established]`).
+    #[serde(default)]
+    pub rank: BTreeMap<String, Vec<String>>,
+    /// Attributes whose disagreement between sources is flagged as a conflict.
+    #[serde(default)]
+    pub conflicts: Vec<String>,
     /// Named sub-patterns; in `patterns.yaml` shared by every file, elsewhere local.
     #[serde(default)]
     pub patterns: BTreeMap<String, String>,
@@ -75,8 +86,10 @@ pub struct RuleYaml {
     /// Values for attributes still missing after `attributes` and `context`.
     #[serde(default)]
     pub defaults: BTreeMap<String, Value>,
-    /// A capture holding a list (split on 、) that becomes the fact's items.
-    pub items: Option<String>,
+    /// A capture holding a list that becomes the fact's items: split on 、 (a
+    /// capture name), or every match of `each` in it (its `title` capture, else the
+    /// whole match).
+    pub items: Option<ItemsYaml>,
     /// A capture holding the announced number of items, checked against them.
     pub count: Option<String>,
     /// Make one fact per item (proposals) instead of one fact with items.
@@ -89,6 +102,30 @@ pub struct RuleYaml {
     /// Sentences that must (or must not) match, with the attributes they give.
     #[serde(default)]
     pub examples: Vec<ExampleYaml>,
+}
+
+/// Where a rule's items come from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ItemsYaml {
+    /// A capture, split on 、 and a last 和/及.
+    Capture(String),
+    /// A capture and the regex that finds each item in it.
+    Each {
+        /// The capture.
+        capture: String,
+        /// Regex matched repeatedly over the capture.
+        each: String,
+    },
+}
+
+impl ItemsYaml {
+    /// The capture holding the items.
+    pub fn capture(&self) -> &str {
+        match self {
+            ItemsYaml::Capture(c) | ItemsYaml::Each { capture: c, .. } => c,
+        }
+    }
 }
 
 /// How one attribute is made.
@@ -176,8 +213,13 @@ pub struct ListYaml {
     /// What the rule finds.
     pub description: Option<String>,
     /// Regex for the sentence that announces the list; `count` capture for the number.
-    pub header: String,
-    /// Regexes an item sentence starts with; captures `ordinal` and `title`.
+    /// Without a header, the rule takes the runs no header claimed whose every
+    /// title matches `title:` (a list whose header an excerpt cut off).
+    pub header: Option<String>,
+    /// Regex every item title must match for the rule to take the list.
+    pub title: Option<String>,
+    /// Regexes that find an item in a sentence; captures `title` and, for numbered
+    /// items, `ordinal` (items without one are numbered by their place: `——…`).
     #[serde(default)]
     pub items: Vec<String>,
     /// Also accept a run of paragraphs opening with the same words (排比) as the items.

@@ -42,7 +42,20 @@ use serde_json::{Map, Value};
 
 pub use number::{Number, parse_number};
 pub use time::read_year;
-pub use words::parse_ordinal;
+pub use words::{clean_item, parse_ordinal};
+
+/// The items of a 、-list (`相互尊重、睦邻友好和同舟共济`). A last `A和B` is two items,
+/// unless the list announced `count` items and keeping it whole gives that many
+/// (`人文、和平与安全十个方面`).
+pub fn list_items(text: &str, count: Option<i64>) -> Vec<String> {
+    let split = words::split_list(text, true);
+    let whole = words::split_list(text, false);
+    let chosen = match count {
+        Some(n) if split.len() as i64 != n && whole.len() as i64 == n => whole,
+        _ => split,
+    };
+    chosen.into_iter().map(str::to_string).collect()
+}
 
 #[cfg(test)]
 mod tests;

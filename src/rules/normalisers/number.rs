@@ -141,7 +141,8 @@ pub(super) fn is_numeral(c: char) -> bool {
 
 /// Parses a number written in Arabic digits, Chinese numerals or a mix (`5000万`, `1.5亿`, `十二`), without qualifiers.
 pub fn parse_number(input: &str) -> Option<Number> {
-    let chars = without_separators(input.trim())?;
+    let spelled = respelled(input.trim());
+    let chars = without_separators(&spelled)?;
     if chars.is_empty() {
         return None;
     }
@@ -156,6 +157,28 @@ pub fn parse_number(input: &str) -> Option<Number> {
         return Some(Number::int(mantissa));
     }
     parse_positional(&chars)
+}
+
+/// `s` with the rarer spellings of numerals in their usual form: 廿 and 卅 (20, 30),
+/// ○ for 〇, and a decimal point written 点 (`一点五亿` is `1.5亿`).
+fn respelled(s: &str) -> String {
+    let s = s
+        .replace('廿', "二十")
+        .replace('卅', "三十")
+        .replace('○', "〇");
+    let Some((whole, rest)) = s.split_once('点') else {
+        return s;
+    };
+    let digits: String = rest
+        .chars()
+        .take_while(|&c| cn_digit(c).is_some() || c.is_ascii_digit())
+        .map(|c| cn_digit(c).map_or(c, |d| char::from_digit(d, 10).unwrap_or(c)))
+        .collect();
+    let tail: String = rest.chars().skip(digits.chars().count()).collect();
+    match parse_positional(&whole.chars().collect::<Vec<_>>()) {
+        Some(n) if n.is_integer() && !digits.is_empty() => format!("{n}.{digits}{tail}"),
+        _ => s,
+    }
 }
 
 /// The characters of `s` with thousands separators (`1,200`) removed; `None` for a misplaced comma.

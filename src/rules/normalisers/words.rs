@@ -58,7 +58,7 @@ const NOT_CONJUNCTIONS: &str = "和平 和谐 和睦 和解 和衷 和而 和美
     授与 赋与 与时俱进 与日俱增 与众不同 与生俱来 以及 可以 所以 得以 予以 加以 难以 足以 用以 借以 据以";
 
 /// An item without surrounding whitespace and quotes.
-fn clean_item(s: &str) -> &str {
+pub fn clean_item(s: &str) -> &str {
     let mut s = s.trim();
     while let Some(inner) = QUOTE_PAIRS.split(' ').find_map(|p| strip_pair(s, p)) {
         s = inner.trim();
@@ -104,20 +104,32 @@ fn strip_etc(s: &str) -> &str {
 }
 
 pub(super) fn list(text: &str) -> Res<Value> {
+    let items = split_list(text, true);
+    if items.is_empty() {
+        return Err("no items".to_owned());
+    }
+    Ok(Value::Array(items.into_iter().map(Value::from).collect()))
+}
+
+/// The items of a 、-list; the last is split at a conjunction (`A和B`) when
+/// `conjunction` is true.
+pub(super) fn split_list(text: &str, conjunction: bool) -> Vec<&str> {
     let mut items: Vec<&str> = text
         .split(['、', '，'])
         .map(clean_item)
         .filter(|s| !s.is_empty())
         .collect();
     if let Some(last) = items.pop() {
-        items.extend(
-            split_conjunction(strip_etc(last))
-                .into_iter()
-                .filter(|s| !s.is_empty()),
-        );
+        let last = strip_etc(last);
+        if conjunction {
+            items.extend(
+                split_conjunction(last)
+                    .into_iter()
+                    .filter(|s| !s.is_empty()),
+            );
+        } else if !last.is_empty() {
+            items.push(last);
+        }
     }
-    if items.is_empty() {
-        return Err("no items".to_owned());
-    }
-    Ok(Value::Array(items.into_iter().map(Value::from).collect()))
+    items
 }

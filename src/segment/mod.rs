@@ -9,7 +9,11 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::normalise::{NormalisedSource, normalise_span};
 use crate::summit::{SourceConfig, SourceFormat};
-use crate::text::{MappedText, is_closer, is_terminator};
+use crate::text::{MappedText, is_bullet, is_closer, is_terminator};
+
+pub use view::{View, without_noise_text};
+
+mod view;
 
 /// One sentence of a source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,9 +30,9 @@ pub struct Sentence {
     pub end: usize,
     /// The normalised sentence, in the source's own characters.
     pub text: String,
-    /// The sentence in simplified characters, when that differs from `text`.
+    /// What rules see, when that differs from `text`: see [`View`].
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub simplified: Option<String>,
+    pub view: Option<View>,
     /// True when the sentence lies in a span summit.yaml leaves out.
     pub excluded: bool,
     /// Where the sentence lies in the document's normalised text.
@@ -42,9 +46,17 @@ impl Sentence {
         format!("{}:{}:{}", self.source, self.para, self.sentence)
     }
 
-    /// The text rules match against: the simplified view when there is one.
+    /// The text rules match against: the view when there is one.
     pub fn match_text(&self) -> &str {
-        self.simplified.as_deref().unwrap_or(&self.text)
+        self.view.as_ref().map_or(&self.text, |v| v.text.as_str())
+    }
+
+    /// Maps a byte range of [`Sentence::match_text`] to the range of `text` it comes from.
+    pub fn to_original(&self, range: Range<usize>) -> Range<usize> {
+        match &self.view {
+            None => range,
+            Some(v) => v.to_original(range),
+        }
     }
 }
 
@@ -117,7 +129,6 @@ pub fn segment(source: &NormalisedSource, simplifier: &Simplifier) -> Result<Doc
             let abs = para_start + range.start..para_start + range.end;
             let origin = source.text.origin_of(abs.clone());
             let sentence_text = text[abs.clone()].to_string();
-            let simplified = simplifier.simplify(&sentence_text);
             sentences.push(Sentence {
                 source: source.config.file.clone(),
                 para: p + 1,
@@ -127,7 +138,7 @@ pub fn segment(source: &NormalisedSource, simplifier: &Simplifier) -> Result<Doc
                 excluded: excluded
                     .iter()
                     .any(|x| x.start < abs.end && abs.start < x.end),
-                simplified: (simplified != sentence_text).then_some(simplified),
+                view: View::of(&sentence_text, simplifier),
                 text: sentence_text,
                 range: abs,
             });
@@ -149,9 +160,16 @@ pub fn segment(source: &NormalisedSource, simplifier: &Simplifier) -> Result<Doc
 pub fn split_sentences(para: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
+    // A book title can hold a question mark (《怎么办？》): it does not end the sentence.
+    let mut in_title = 0usize;
     let mut iter = para.char_indices().peekable();
     while let Some((i, c)) = iter.next() {
-        if !is_terminator(c) {
+        match c {
+            '《' if para[i..].contains('》') => in_title += 1,
+            '》' => in_title = in_title.saturating_sub(1),
+            _ => {}
+        }
+        if !is_terminator(c) || in_title > 0 {
             continue;
         }
         let mut end = i + c.len_utf8();
@@ -172,9 +190,13 @@ pub fn split_sentences(para: &str) -> Vec<Range<usize>> {
 
 fn push_trimmed(out: &mut Vec<Range<usize>>, para: &str, range: Range<usize>) {
     let slice = &para[range.clone()];
-    let lead = slice.len() - slice.trim_start().len();
+    // A bullet is dropped where it opens a paragraph, so also where it opens a sentence.
+    let lead = slice.len()
+        - slice
+            .trim_start_matches(|c: char| c.is_whitespace() || is_bullet(c))
+            .len();
     let trail = slice.len() - slice.trim_end().len();
-    if lead + trail < slice.len() {
+    if slice.chars().any(char::is_alphanumeric) {
         out.push(range.start + lead..range.end - trail);
     }
 }
@@ -240,6 +262,14 @@ mod tests {
         assert_eq!(pieces("标题没有句号"), ["标题没有句号"]);
         assert_eq!(pieces("甲。 乙"), ["甲。", "乙"]);
         assert_eq!(pieces("（上接第一版）全文。）"), ["（上接第一版）全文。）"]);
+        assert_eq!(
+            pieces("想到著作《怎么办？》，书中主人公。好。"),
+            ["想到著作《怎么办？》，书中主人公。", "好。"]
+        );
+        // An unclosed title does not hold the sentences after it together.
+        assert_eq!(pieces("《标题。其后。"), ["《标题。", "其后。"]);
+        // Punctuation alone (`??` left by a mirror site) is not a sentence.
+        assert_eq!(pieces("??“我高兴。”"), ["“我高兴。”"]);
         assert!(pieces("").is_empty());
     }
 

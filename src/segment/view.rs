@@ -1,0 +1,194 @@
+//! The view of a sentence that rules match: web noise taken out and traditional
+//! characters simplified, with every character mapped back to the sentence's own
+//! text so that attributes and citations keep the source's wording.
+//!
+//! Noise taken out of the view (never out of the sentence itself):
+//! - pinyin that some mirror sites insert after characters: `發(fā)展` → `發展`;
+//! - a comma doubled before other punctuation, another mirror artefact: `宣言》，。` → `宣言》。`.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Serialize, Serializer};
+
+use super::Simplifier;
+use crate::text::is_han;
+
+/// A pinyin syllable with or without its tone mark: `fā`, `lǐng`, `zhan`.
+static PINYIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        "^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[aeiouvüāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]{1,4}(?:ng|n|r)?$",
+    )
+    .expect("the pinyin pattern compiles")
+});
+
+/// Longest bracketed pinyin considered (characters between the brackets).
+const MAX_PINYIN: usize = 6;
+
+/// Punctuation after which a doubled comma is noise.
+const AFTER_COMMA: &[char] = &['，', '、', '。', '；', '：', '！', '？'];
+
+/// What rules see of a sentence when it differs from its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    /// The text rules match.
+    pub text: String,
+    /// One entry per character of `text`: its byte offset in `text`, and the byte
+    /// range of the sentence's own text it stands for.
+    origin: Vec<(u32, u32, u32)>,
+}
+
+impl Serialize for View {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl View {
+    /// The view of `sentence`, or `None` when rules can match the sentence as it is.
+    pub fn of(sentence: &str, simplifier: &Simplifier) -> Option<View> {
+        let kept = without_noise(sentence);
+        let cleaned: String = kept.iter().map(|(c, _)| *c).collect();
+        let simplified = simplifier.simplify(&cleaned);
+        if simplified == sentence {
+            return None;
+        }
+        // t2s maps character for character; should a phrase ever change length, the
+        // view stays unsimplified rather than mapped wrongly.
+        let text = if simplified.chars().count() == kept.len() {
+            simplified
+        } else {
+            cleaned
+        };
+        let mut origin = Vec::with_capacity(kept.len());
+        for ((at, _), (_, from)) in text.char_indices().zip(&kept) {
+            origin.push((at as u32, from.start as u32, from.end as u32));
+        }
+        Some(View { text, origin })
+    }
+
+    /// Maps a byte range of the view to the range of the sentence text it comes from.
+    pub fn to_original(&self, range: Range<usize>) -> Range<usize> {
+        let start = self.start_of(range.start);
+        if range.is_empty() {
+            return start..start;
+        }
+        start..self.end_before(range.end).max(start)
+    }
+
+    /// Where the view character at byte `at` starts in the sentence text.
+    fn start_of(&self, at: usize) -> usize {
+        let i = self.origin.partition_point(|o| (o.0 as usize) < at);
+        match self.origin.get(i) {
+            Some(o) => o.1 as usize,
+            None => self.origin.last().map_or(0, |o| o.2 as usize),
+        }
+    }
+
+    /// Where the view character ending at byte `at` ends in the sentence text.
+    fn end_before(&self, at: usize) -> usize {
+        let i = self.origin.partition_point(|o| (o.0 as usize) < at);
+        i.checked_sub(1)
+            .and_then(|k| self.origin.get(k))
+            .map_or(0, |o| o.2 as usize)
+    }
+}
+
+/// `s` without the noise the view leaves out (inserted pinyin, doubled commas), in
+/// its own characters: how a gold key and a fact's text are compared.
+pub fn without_noise_text(s: &str) -> String {
+    without_noise(s).into_iter().map(|(c, _)| c).collect()
+}
+
+/// The characters of `s` that the view keeps, each with its byte range in `s`.
+fn without_noise(s: &str) -> Vec<(char, Range<usize>)> {
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        if let Some(len) = inserted_pinyin(&chars, i) {
+            i += len;
+            continue;
+        }
+        let doubled_comma = matches!(c, '，' | ',')
+            && chars
+                .get(i + 1)
+                .is_some_and(|(_, n)| AFTER_COMMA.contains(n));
+        if !doubled_comma {
+            out.push((c, at..at + c.len_utf8()));
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The length in characters of a bracketed pinyin syllable starting at `chars[i]`
+/// right after a Han character (`（fā）` in `發（fā）展`), if there is one.
+fn inserted_pinyin(chars: &[(usize, char)], i: usize) -> Option<usize> {
+    let (_, open) = chars[i];
+    if !matches!(open, '（' | '(') || i == 0 || !is_han(chars[i - 1].1) {
+        return None;
+    }
+    let close = chars[i + 1..]
+        .iter()
+        .take(MAX_PINYIN + 1)
+        .position(|(_, c)| matches!(c, '）' | ')'))?;
+    let inner: String = chars[i + 1..i + 1 + close]
+        .iter()
+        .map(|(_, c)| *c)
+        .collect();
+    (!inner.is_empty() && PINYIN.is_match(&inner)).then_some(close + 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(s: &str) -> Option<View> {
+        View::of(s, &Simplifier::new().unwrap())
+    }
+
+    #[test]
+    fn inserted_pinyin_is_left_out_and_mapped_back() {
+        let s = "金磚國家領（lǐng）導（dǎo）人通過并發（fā）表宣言。";
+        let v = view(s).unwrap();
+        assert_eq!(v.text, "金砖国家领导人通过并发表宣言。");
+        let at = v.text.find("领导人").unwrap();
+        let r = v.to_original(at..at + "领导人".len());
+        assert_eq!(&s[r], "領（lǐng）導（dǎo）人");
+        let at = v.text.find("宣言").unwrap();
+        assert_eq!(&s[v.to_original(at..at + "宣言".len())], "宣言");
+    }
+
+    #[test]
+    fn brackets_that_are_not_pinyin_stay() {
+        // An English abbreviation, a number and a year are not pinyin.
+        for s in [
+            "世界银行（WB）发布报告。",
+            "提供100亿美元（约合700亿元）。",
+            "行动计划（2022—2026年）。",
+            "（上接第一版）全文。",
+        ] {
+            assert!(view(s).is_none(), "{s}");
+        }
+        assert_eq!(
+            view("他说（de）对。").map(|v| v.text).as_deref(),
+            Some("他说对。")
+        );
+    }
+
+    #[test]
+    fn a_comma_doubled_before_punctuation_is_left_out() {
+        let s = "包括序言，、加强全球治理，。";
+        let v = view(s).unwrap();
+        assert_eq!(v.text, "包括序言、加强全球治理。");
+        assert_eq!(&s[v.to_original(0..v.text.len())], s);
+    }
+
+    #[test]
+    fn plain_simplified_text_has_no_view() {
+        assert!(view("中方将提供5亿美元无偿援助。").is_none());
+    }
+}
