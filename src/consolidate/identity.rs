@@ -14,7 +14,8 @@
 //!   (`常驻秘书处` is the `…机制常驻秘书处`), unless the shorter is one of the field's
 //!   `generic:` names (`论坛` ends every forum).
 //! - `items`: the same set of items.
-//! - `title` (documents): the same title without 《》.
+//! - `title` (documents, outcomes): the same title without 《》, or one holding the
+//!   other (`北京宣言` is the `…第十四次会晤北京宣言`) unless the shorter is generic.
 //! - `text`: the same text without punctuation and spaces.
 
 use std::collections::BTreeSet;
@@ -88,7 +89,7 @@ pub fn same_fact(field: &FieldSpec, a: &Keys, b: &Keys) -> bool {
         },
         Identity::Name => a.name == b.name || ends_with_specific(&a.name, &b.name, &field.generic),
         Identity::Items => !a.items.is_empty() && a.items == b.items,
-        Identity::Title => a.title == b.title,
+        Identity::Title => a.title == b.title || holds_specific(&a.title, &b.title, &field.generic),
         Identity::Text => a.text == b.text,
     }
 }
@@ -111,7 +112,8 @@ pub fn reason(field: &FieldSpec, a: &Keys, b: &Keys) -> String {
         Identity::Name if a.name == b.name => format!("same normalised name {:?}", a.name),
         Identity::Name => format!("one name ends with the other ({:?} / {:?})", a.name, b.name),
         Identity::Items => "same items".to_string(),
-        Identity::Title => format!("same title {:?}", a.title),
+        Identity::Title if a.title == b.title => format!("same title {:?}", a.title),
+        Identity::Title => format!("one title holds the other ({:?} / {:?})", a.title, b.title),
         Identity::Text => "same text".to_string(),
     }
 }
@@ -156,6 +158,19 @@ fn contained(a: &str, b: &str) -> bool {
         (b, a)
     };
     short.chars().count() >= MIN_CONTAINED && long.contains(short)
+}
+
+/// One title holds the other (`北京宣言` is the `…会晤北京宣言`), and the shorter is
+/// neither a generic noun nor too short to mean anything alone.
+fn holds_specific(a: &str, b: &str, generic: &[String]) -> bool {
+    let (short, long) = if a.chars().count() <= b.chars().count() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    short.chars().count() >= MIN_CONTAINED
+        && long.contains(short)
+        && !generic.iter().any(|g| g == short)
 }
 
 /// One name ends with the other, and the shorter is not a generic noun.

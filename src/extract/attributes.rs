@@ -18,9 +18,16 @@ pub(crate) fn split_pieces(
     offset: usize,
 ) -> Vec<Range<usize>> {
     match &split.how {
+        // A part does not begin or end with the clause punctuation its regex consumed.
         SplitBy::Each(re) => re
             .find_iter(text)
-            .map(|m| offset + m.start()..offset + m.end())
+            .map(|m| {
+                let part = m.as_str();
+                let lead = part.len() - part.trim_start_matches(CLAUSE_ENDS).len();
+                let trail = part.len() - part.trim_end_matches(CLAUSE_ENDS).len();
+                let end = (m.end() - trail).max(m.start() + lead);
+                offset + m.start() + lead..offset + end
+            })
             .collect(),
         SplitBy::Separators { on, part } => {
             let mut raw = Vec::new();

@@ -82,7 +82,7 @@ pub(crate) fn run_lists(
     let sents: Vec<&Sentence> = doc.sentences.iter().filter(|s| !s.excluded).collect();
     let runs = find_runs(lists, &sents);
     let mut headers = find_headers(lists, &sents);
-    let mut claimed: Vec<(usize, Claim)> = claim_adjacent(&runs, &mut headers);
+    let mut claimed: Vec<(usize, Claim)> = claim_adjacent(&runs, &mut headers, &sents);
     claimed.extend(claim_announced(lists, &runs, &mut headers, &claimed));
     for (ri, run) in runs.iter().enumerate() {
         if claimed.iter().any(|(r, _)| *r == ri) {
@@ -111,18 +111,29 @@ pub(crate) fn run_lists(
     }
 }
 
-/// Runs whose header comes right before their first item, or opens the first
-/// item's own sentence (`提出了八项行动，即：一、构建…`).
-fn claim_adjacent(runs: &[Run], headers: &mut [Header]) -> Vec<(usize, Claim)> {
+/// Runs whose header stands in the paragraph right before their first item, or
+/// earlier in the first item's own paragraph, or opens the first item's own
+/// sentence (`提出了八项行动，即：一、构建…`); the nearest header wins.
+fn claim_adjacent(
+    runs: &[Run],
+    headers: &mut [Header],
+    sents: &[&Sentence],
+) -> Vec<(usize, Claim)> {
     let mut claimed = Vec::new();
     for (ri, run) in runs.iter().enumerate() {
         let first = &run.hits[0];
-        let adjacent = headers.iter().position(|h| {
-            !h.used
-                && run.rules.contains(&h.rule)
-                && ((first.at > 0 && h.at == first.at - 1)
-                    || (h.at == first.at && h.range.end <= first.start))
-        });
+        let para_before = first.at.checked_sub(1).map(|k| sents[k].para);
+        let near = |h: &Header| {
+            (h.at == first.at && h.range.end <= first.start)
+                || (h.at < first.at
+                    && (Some(sents[h.at].para) == para_before
+                        || sents[h.at].para == sents[first.at].para))
+        };
+        let adjacent = (0..headers.len())
+            .filter(|&i| {
+                !headers[i].used && run.rules.contains(&headers[i].rule) && near(&headers[i])
+            })
+            .max_by_key(|&i| (headers[i].at, headers[i].range.start));
         if let Some(h) = adjacent {
             headers[h].used = true;
             claimed.push((ri, Claim::Header(h)));

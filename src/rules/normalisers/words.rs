@@ -23,6 +23,8 @@ pub fn parse_ordinal(s: &str) -> Option<i64> {
     }
     let core = if s == "其次" {
         "二"
+    } else if s == "再次" {
+        "三"
     } else if let Some(r) = s.strip_prefix('第') {
         strip_any_suffix(r, ORDINAL_SUFFIXES)
             .filter(|_| parse_number(r).is_none())
