@@ -96,26 +96,28 @@ pub fn raw_fact_sheet(summit: &Summit, rules: &RuleSet) -> Result<FactSheet> {
 /// (front matter fills what summit.yaml left out).
 pub fn summit_info(summit: &Summit, docs: &[Document]) -> SummitInfo {
     let c = &summit.config;
+    let clean = |s: &str| crate::text::without_controls(s);
+    let clean_opt = |s: &Option<String>| s.as_deref().map(clean);
     SummitInfo {
         id: summit.id.clone(),
-        title: c.title.zh().to_string(),
-        title_en: c.title.en().map(str::to_string),
+        title: clean(c.title.zh()),
+        title_en: c.title.en().map(clean),
         date: c.date.clone(),
         end_date: c.end_date.clone(),
-        venue: c.venue.clone(),
+        venue: clean_opt(&c.venue),
         format: c.format.map(|f| f.as_str().to_string()),
-        host: c.host.clone(),
-        participants: c.participants.clone(),
-        documents: c.documents.clone(),
+        host: clean_opt(&c.host),
+        participants: c.participants.iter().map(|p| clean(p)).collect(),
+        documents: c.documents.iter().map(|d| clean(d)).collect(),
         sources: docs
             .iter()
             .map(|d| SourceInfo {
                 doc: d.config.file.clone(),
                 kind: d.config.kind.as_str().to_string(),
-                title: d.config.title.clone(),
-                outlet: d.config.outlet.clone(),
+                title: clean_opt(&d.config.title),
+                outlet: clean_opt(&d.config.outlet),
                 date: d.config.date.clone(),
-                url: d.config.url.clone(),
+                url: clean_opt(&d.config.url),
                 sha256: d.sha256.clone(),
             })
             .collect(),

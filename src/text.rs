@@ -112,6 +112,12 @@ pub fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `text` without the characters of [`is_unsafe_control`] (for values that reach an
+/// output without passing through normalisation: summit.yaml, front matter).
+pub fn without_controls(text: &str) -> String {
+    text.chars().filter(|c| !is_unsafe_control(*c)).collect()
+}
+
 /// True for CJK ideographs (the "Chinese characters" of the normalisation rules).
 pub fn is_han(c: char) -> bool {
     matches!(c as u32,
@@ -159,6 +165,16 @@ mod tests {
         assert_eq!(t.origin_of(0..3), 10..13);
         assert_eq!(t.origin_of(3..6), 13..14);
         assert_eq!(t.origin_of(0..9), 10..17);
+    }
+
+    #[test]
+    fn terminal_text_shows_controls_as_escapes() {
+        assert_eq!(for_terminal("甲\tb\n"), "甲\tb\n");
+        assert_eq!(
+            for_terminal("a\x1b[31mb\u{202E}c\u{85}\0"),
+            "a\\u{1b}[31mb\\u{202e}c\\u{85}\\u{0}"
+        );
+        assert_eq!(without_controls("a\x1b\u{2066}b\n"), "ab\n");
     }
 
     #[test]

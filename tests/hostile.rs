@@ -278,3 +278,57 @@ fn a_file_name_that_is_not_utf8_is_named_as_such() {
     );
     assert!(!err.contains("not found"), "{err}");
 }
+
+#[test]
+fn control_characters_and_bidi_overrides_never_leave_a_source() {
+    // Long enough not to look like binary data (which is refused).
+    let txt = "中方将向中亚国家提供\x1b[31m5亿美元\x1b[0m无偿援助。\n\n双方同意继续深化各领域务实合作，推动共建“一带一路”高质量发展。\n";
+    let md = "# 标题\n\n中方将向中亚国家提供&#0;3亿美元&#27;无偿援助\u{202E}。\n";
+    let yaml =
+        "title: \"峰会\\e[31m\"\ndate: 2022-01-25\nsources:\n  - file: a.txt\n  - file: b.md\n";
+    let dir = temp_project(
+        "t",
+        yaml,
+        &[("a.txt", txt.as_bytes()), ("b.md", md.as_bytes())],
+    );
+    let o = run(dir.path(), &["sentences", "t"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("a.txt:1:1\t0-64\t中方将向中亚国家提供[31m5亿美元[0m无偿援助。"),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("中方将向中亚国家提供3亿美元无偿援助。"),
+        "{out:?}"
+    );
+    for bad in ['\x1b', '\u{202E}', '\0'] {
+        assert!(!out.contains(bad), "{bad:?} in {out:?}");
+    }
+    // Each citation still checks against the file: its bytes normalise to the sentence.
+    let o = run(dir.path(), &["sentences", "t", "--format", "json"]);
+    let all: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for s in all.as_array().unwrap() {
+        let (file, format) = match s["source"].as_str().unwrap() {
+            "a.txt" => (txt, factsheet::summit::SourceFormat::Text),
+            _ => (md, factsheet::summit::SourceFormat::Markdown),
+        };
+        let span =
+            &file[s["start"].as_u64().unwrap() as usize..s["end"].as_u64().unwrap() as usize];
+        assert_eq!(
+            factsheet::normalise::normalise_span(format, span),
+            s["text"].as_str().unwrap()
+        );
+    }
+    let o = run(dir.path(), &["extract", "t"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json = stdout(&o);
+    assert!(json.contains("\"value\": 300000000"), "{json}");
+    for bad in ["\\u0000", "\\u001b", "\u{202E}"] {
+        assert!(!json.contains(bad), "{bad:?} in {json}");
+    }
+    // summit.yaml is the user's, but the terminal still gets no escape sequence.
+    let o = run(dir.path(), &["list"]);
+    assert!(stdout(&o).contains("峰会\\u{1b}[31m"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains('\x1b'));
+}

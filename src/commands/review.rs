@@ -9,6 +9,7 @@ use crate::ingest::Project;
 use crate::pipeline;
 use crate::review::{diff, eval, explain, health};
 use crate::rules::{self, RuleSet};
+use crate::text::for_terminal;
 
 fn rules_at(project: &Project, dir: Option<&Path>) -> Result<RuleSet> {
     rules::load(
@@ -81,7 +82,8 @@ pub fn eval(project: &Project, id: &str, gold: &Path, min_f1: Option<f64>) -> Re
         let _ = writeln!(out, "\nspurious (extracted, not in the gold file):");
         for (fid, field, text, bg) in &report.spurious {
             let bg = if *bg { " [background]" } else { "" };
-            let _ = writeln!(out, "  {fid}  {field:<10} {text}{bg}");
+            let line = format!("  {fid}  {field:<10} {text}{bg}");
+            let _ = writeln!(out, "{}", for_terminal(&line));
         }
     }
     let floor = min_f1.or(gold.min_f1);
@@ -128,7 +130,7 @@ pub fn diff(project: &Project, a: &str, b: Option<&str>, rules_from: Option<&str
     };
     let d = diff::diff(&old, &new);
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{what}");
+    let _ = writeln!(out, "{}", for_terminal(&what));
     if d.is_empty() {
         let _ = writeln!(out, "no fact changed");
         return Ok(0);
@@ -143,15 +145,18 @@ pub fn diff(project: &Project, a: &str, b: Option<&str>, rules_from: Option<&str
     for (rule, entries) in d.by_rule() {
         let _ = writeln!(out, "\n{rule}");
         for (sign, f, changes) in entries {
-            let _ = writeln!(out, "  {sign} {} [{}] {}", f.id, f.field, f.text);
+            let line = format!("  {sign} {} [{}] {}", f.id, f.field, f.text);
+            let _ = writeln!(out, "{}", for_terminal(&line));
             for c in changes {
                 let show = |v: &Option<serde_json::Value>| {
                     v.as_ref().map_or("(none)".to_string(), |v| v.to_string())
                 };
-                let _ = writeln!(out, "      {}: {} → {}", c.what, show(&c.old), show(&c.new));
+                let line = format!("      {}: {} → {}", c.what, show(&c.old), show(&c.new));
+                let _ = writeln!(out, "{}", for_terminal(&line));
             }
             if let Some(q) = f.sources.first() {
-                let _ = writeln!(out, "      “{}” ({})", q.quote, q.sentence_id());
+                let line = format!("      “{}” ({})", q.quote, q.sentence_id());
+                let _ = writeln!(out, "{}", for_terminal(&line));
             }
         }
     }

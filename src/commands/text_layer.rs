@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::ingest::Project;
 use crate::pipeline;
 use crate::segment::Simplifier;
+use crate::text::for_terminal;
 
 /// `factsheet list`: one line per summit.
 pub fn list(project: &Project) -> Result<u8> {
@@ -60,7 +61,7 @@ pub fn list(project: &Project) -> Result<u8> {
             r[1],
             r[2],
             r[3],
-            r[4],
+            for_terminal(r[4]),
             w0 = widths[0],
             w1 = widths[1],
             w2 = widths[2],
@@ -94,7 +95,8 @@ pub fn sentences(project: &Project, id: &str, source: Option<&str>, json: bool) 
     } else {
         for s in all {
             let mark = if s.excluded { "[left out] " } else { "" };
-            let _ = writeln!(out, "{}\t{}-{}\t{mark}{}", s.id(), s.start, s.end, s.text);
+            let line = format!("{}\t{}-{}\t{mark}{}", s.id(), s.start, s.end, s.text);
+            let _ = writeln!(out, "{}", for_terminal(&line));
         }
     }
     Ok(0)

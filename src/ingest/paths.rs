@@ -136,8 +136,14 @@ pub fn relative_entry(file: &str) -> std::result::Result<String, String> {
     if file.trim().is_empty() {
         return Err("`file:` is empty; name a file under sources/".to_string());
     }
-    if file.contains('\0') {
-        return Err("`file:` holds a NUL character".to_string());
+    if file
+        .chars()
+        .any(|c| c.is_control() || crate::text::is_bidi_control(c))
+    {
+        return Err(format!(
+            "`file: {}` holds control characters; rename the file",
+            crate::text::for_terminal(file)
+        ));
     }
     let path = Path::new(file);
     if path.is_absolute() || file.starts_with('/') || file.starts_with('\\') {

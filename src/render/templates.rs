@@ -9,6 +9,7 @@ use minijinja::{AutoEscape, Environment, Output, State, UndefinedBehavior, Value
 
 use super::fonts::Coverage;
 use crate::error::{Error, Result};
+use crate::text::is_bidi_control;
 
 /// The auto-escape mode of `.typ.j2` templates (and of every template not named `.md.j2`).
 const TYPST: AutoEscape = AutoEscape::Custom("typst");
@@ -124,7 +125,7 @@ pub fn escape_typst_markup(text: &str, coverage: &Coverage) -> String {
                 }
             }
             '\t' => out.push(' '),
-            c if c.is_control() => {}
+            c if c.is_control() || is_bidi_control(c) => {}
             c if c.is_ascii_punctuation() => {
                 out.push('\\');
                 out.push(c);
@@ -149,7 +150,7 @@ pub fn escape_markdown(text: &str) -> String {
                     out.push(' ');
                 }
             }
-            c if c.is_control() => {}
+            c if c.is_control() || is_bidi_control(c) => {}
             c if c.is_ascii_punctuation() => {
                 out.push('\\');
                 out.push(c);
@@ -175,7 +176,7 @@ pub fn typst_string_literal(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() || c.is_ascii_punctuation() => {
+            c if c.is_control() || c.is_ascii_punctuation() || is_bidi_control(c) => {
                 out.push_str(&format!("\\u{{{:x}}}", c as u32));
             }
             c => out.push(c),
@@ -243,6 +244,18 @@ mod tests {
         assert_eq!(
             escape_markdown("*a* | [b](c) <x>"),
             "\\*a\\* \\| \\[b\\]\\(c\\) \\<x\\>"
+        );
+    }
+
+    #[test]
+    fn controls_and_bidi_overrides_are_dropped_everywhere() {
+        let text = "甲\u{202E}乙\u{1b}[31m丙\u{2066}\u{0}";
+        assert_eq!(escape_markdown(text), "甲乙\\[31m丙");
+        let all = Coverage::everything();
+        assert_eq!(escape_typst_markup(text, &all), "甲乙\\[31m丙");
+        assert_eq!(
+            typst_string_literal(text),
+            "\"甲\\u{202e}乙\\u{1b}\\u{5b}31m丙\\u{2066}\\u{0}\""
         );
     }
 }
