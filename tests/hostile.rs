@@ -332,3 +332,242 @@ fn control_characters_and_bidi_overrides_never_leave_a_source() {
     assert!(stdout(&o).contains("峰会\\u{1b}[31m"), "{}", stdout(&o));
     assert!(!stdout(&o).contains('\x1b'));
 }
+
+// --- Builds: outputs confined to out/, replaced as one set, typst never orphaned ---
+
+/// A stand-in for typst that writes a one-page PDF, so these tests do not need the real
+/// one. With FAKE_TYPST_PIDFILE set it writes its pid there and waits instead.
+#[cfg(unix)]
+fn fake_typst(dir: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("fake-typst");
+    std::fs::write(
+        &path,
+        r#"#!/bin/sh
+if [ "$1" = "--version" ]; then echo "typst 0.15.1 (fake)"; exit 0; fi
+for a; do last="$a"; done
+case " $* " in *" --creation-timestamp="*) ;; *) echo "error: no --creation-timestamp=" >&2; exit 2;; esac
+if [ -n "$FAKE_TYPST_PIDFILE" ]; then echo $$ > "$FAKE_TYPST_PIDFILE.tmp"; mv "$FAKE_TYPST_PIDFILE.tmp" "$FAKE_TYPST_PIDFILE"; exec sleep 120; fi
+printf '%%PDF-1.7\n1 0 obj <</Type /Page>> endobj\n' > "$last"
+"#,
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn buildable(id: &str, yaml: &str, files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = temp_project(id, yaml, files);
+    copy_dir(&repo_root().join("fonts"), &dir.path().join("fonts"));
+    dir
+}
+
+#[cfg(unix)]
+fn build_with(
+    root: &Path,
+    typst: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_factsheet"));
+    cmd.arg("build")
+        .args(args)
+        .arg("--typst")
+        .arg(typst)
+        .current_dir(root)
+        .env_remove("FACTSHEET_ROOT")
+        .env_remove("FACTSHEET_TYPST");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn staging_left(out: &Path) -> Vec<String> {
+    std::fs::read_dir(out)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains(".build-") || n.contains(".old-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_folder_that_is_a_symlink_is_refused() {
+    let dir = buildable(
+        "t",
+        "title: t\ndate: 2022-01-25\n",
+        &[("a.txt", TEXT.as_bytes())],
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("out")).unwrap();
+    symlink(elsewhere.path(), &dir.path().join("out/t"));
+    let typst = fake_typst(dir.path());
+    let o = build_with(dir.path(), &typst, &["t"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("error: t: ./out/t: is a symbolic link; factsheet writes only into real folders under out/ (remove the link)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_are_replaced_as_one_set() {
+    let dir = buildable(
+        "t",
+        "title: t\ndate: 2022-01-25\n",
+        &[("a.txt", TEXT.as_bytes())],
+    );
+    let out = dir.path().join("out/t");
+    std::fs::create_dir_all(out.join("factsheet.pdf")).unwrap();
+    std::fs::write(out.join("factsheet.pdf/x"), "x").unwrap();
+    std::fs::write(out.join("facts.json"), "old").unwrap();
+    let typst = fake_typst(dir.path());
+    let o = build_with(dir.path(), &typst, &["t"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out.join("factsheet.pdf").is_file());
+    let facts = std::fs::read_to_string(out.join("facts.json")).unwrap();
+    assert!(facts.contains("\"value\": 500000000"), "{facts}");
+    for name in ["factsheet.md", "factsheet.typ"] {
+        assert!(out.join(name).is_file(), "{name}");
+    }
+    assert_eq!(staging_left(&dir.path().join("out")), Vec::<String>::new());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_build_leaves_no_typst_running_and_nothing_the_next_build_keeps() {
+    let dir = buildable(
+        "t",
+        "title: t\ndate: 2022-01-25\n",
+        &[("a.txt", TEXT.as_bytes())],
+    );
+    let typst = fake_typst(dir.path());
+    let pidfile = dir.path().join("typst.pid");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_factsheet"))
+        .args(["build", "t", "--typst"])
+        .arg(&typst)
+        .current_dir(dir.path())
+        .env("FAKE_TYPST_PIDFILE", &pidfile)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait (for an event, not a duration) until typst runs, then kill -9 factsheet.
+    let mut tries = 0;
+    while !pidfile.exists() {
+        tries += 1;
+        assert!(tries < 6000, "typst never started");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let pid = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .to_string();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let alive = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+            !s.rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z')
+        })
+    };
+    let mut tries = 0;
+    while alive() {
+        tries += 1;
+        assert!(tries < 6000, "typst {pid} outlived factsheet");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(staging_left(&dir.path().join("out")).len(), 1);
+    // The next build cleans up what the killed one left.
+    let o = build_with(dir.path(), &typst, &["t"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(staging_left(&dir.path().join("out")), Vec::<String>::new());
+    assert!(dir.path().join("out/t/factsheet.pdf").is_file());
+}
+
+#[test]
+fn one_bad_summit_does_not_stop_list_or_build_all() {
+    let dir = buildable(
+        "good",
+        "title: 好\ndate: 2022-01-25\n",
+        &[("a.txt", TEXT.as_bytes())],
+    );
+    let bad = dir.path().join("summits/bad");
+    std::fs::create_dir_all(bad.join("sources")).unwrap();
+    std::fs::write(bad.join("summit.yaml"), "title: [unclosed\n").unwrap();
+    let o = run(dir.path(), &["list"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("error: bad: ./summits/bad/summit.yaml:"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).contains("good  2022-01-25"), "{}", stdout(&o));
+    #[cfg(unix)]
+    {
+        let typst = fake_typst(dir.path());
+        let o = build_with(dir.path(), &typst, &["--all"], &[]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("error: bad: "), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("1 of 2 fact sheet(s) failed"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(dir.path().join("out/good/factsheet.pdf").is_file());
+    }
+}
+
+#[test]
+fn a_summit_before_1970_builds() {
+    let dir = buildable(
+        "apollo",
+        "title: 峰会\ndate: 1969-07-20\n",
+        &[("a.txt", TEXT.as_bytes())],
+    );
+    let o = run(dir.path(), &["build", "apollo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let pdf = std::fs::read(dir.path().join("out/apollo/factsheet.pdf")).unwrap();
+    // typst writes the creation date from --creation-timestamp.
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(
+        text.contains("D:19690720"),
+        "no 1969 creation date in the PDF"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_typst_that_refuses_its_command_line_does_not_blame_the_typ() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = buildable(
+        "t",
+        "title: t\ndate: 2022-01-25\n",
+        &[("a.txt", TEXT.as_bytes())],
+    );
+    let typst = dir.path().join("picky-typst");
+    std::fs::write(
+        &typst,
+        "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'typst 0.15.1'; exit 0; }\necho \"error: unexpected argument '-8' found\" >&2\nexit 2\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&typst, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let o = build_with(dir.path(), &typst, &["t"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("failed before compiling the fact sheet; this is not a problem in the .typ:\nerror: unexpected argument '-8' found"),
+        "{err}"
+    );
+    assert!(!dir.path().join("out/t/factsheet.failed.typ").exists());
+}

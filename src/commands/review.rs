@@ -254,10 +254,20 @@ fn sanitize(rev: &str) -> String {
 pub fn corpus(project: &Project, rules_dir: Option<&Path>) -> Result<u8> {
     let rules = rules_at(project, rules_dir)?;
     let mut analyses = Vec::new();
+    let mut failed = 0;
     for id in project.summit_ids()? {
-        let summit = project.load_summit(&id)?;
-        super::warn_all(&summit.warnings);
-        analyses.push((id.clone(), pipeline::analyse(&summit, &rules)?));
+        let analysed = project.load_summit(&id).and_then(|summit| {
+            super::warn_all(&summit.warnings);
+            pipeline::analyse(&summit, &rules)
+        });
+        match analysed {
+            Ok(a) => analyses.push((id.clone(), a)),
+            Err(e) => {
+                // One bad summit is reported; the health of the others still counts.
+                failed += 1;
+                eprintln!("error: {id}: {}", for_terminal(&e.to_string()));
+            }
+        }
     }
     let h = health::health(&rules, &analyses);
     let mut out = std::io::stdout().lock();
@@ -300,6 +310,10 @@ pub fn corpus(project: &Project, rules_dir: Option<&Path>) -> Result<u8> {
         for (summit, first, titles) in &h.unclaimed_lists {
             let _ = writeln!(out, "  {summit} {first}: {}", titles.join(" / "));
         }
+    }
+    if failed > 0 {
+        eprintln!("{failed} summit(s) could not be read; their rule health is not counted");
+        return Ok(1);
     }
     Ok(0)
 }

@@ -17,10 +17,22 @@ pub fn list(project: &Project) -> Result<u8> {
     }
     let simplifier = Simplifier::new()?;
     let mut rows = Vec::new();
+    // A summit that cannot be read is reported, and the others are still listed.
+    let mut failed = 0;
     for id in &ids {
-        let summit = project.load_summit(id)?;
-        super::warn_all(&summit.warnings);
-        let docs = pipeline::documents(&summit, &simplifier)?;
+        let loaded = project.load_summit(id).and_then(|summit| {
+            super::warn_all(&summit.warnings);
+            let docs = pipeline::documents(&summit, &simplifier)?;
+            Ok((summit, docs))
+        });
+        let (summit, docs) = match loaded {
+            Ok(x) => x,
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {id}: {}", for_terminal(&e.to_string()));
+                continue;
+            }
+        };
         let sentences: usize = docs.iter().map(|d| d.sentences.len()).sum();
         let excluded: usize = docs
             .iter()
@@ -71,6 +83,10 @@ pub fn list(project: &Project) -> Result<u8> {
     line(&mut out, header);
     for r in &rows {
         line(&mut out, [&r[0], &r[1], &r[2], &r[3], &r[4]]);
+    }
+    if failed > 0 {
+        eprintln!("{failed} of {} summit(s) could not be read", ids.len());
+        return Ok(1);
     }
     Ok(0)
 }

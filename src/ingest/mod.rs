@@ -69,6 +69,43 @@ impl Project {
         self.root.join("out").join(id)
     }
 
+    /// `out/<id>/`, checked before anything is written: `out/` must resolve inside the
+    /// project (it is created when missing), and `out/<id>` must be a real folder or not
+    /// exist yet — a symbolic link there would make a build write elsewhere.
+    pub fn checked_out_dir(&self, id: &str) -> Result<PathBuf> {
+        summit::validate_id(id)?;
+        let out = self.root.join("out");
+        if fs::symlink_metadata(&out).is_err() {
+            fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+        }
+        paths::confined(
+            &out,
+            &self.canonical,
+            "factsheet writes only inside the project folder",
+        )?;
+        if !out.is_dir() {
+            return Err(Error::input(
+                &out,
+                "is not a folder; builds are written into out/<summit>/",
+            ));
+        }
+        let dir = out.join(id);
+        match fs::symlink_metadata(&dir) {
+            Ok(m) if m.file_type().is_symlink() => Err(Error::input(
+                &dir,
+                "is a symbolic link; factsheet writes only into real folders under out/ (remove the link)",
+            )),
+            Ok(m) if !m.is_dir() => Err(Error::input(
+                &dir,
+                format!(
+                    "is {}, not a folder; remove it",
+                    paths::kind_of(m.file_type())
+                ),
+            )),
+            _ => Ok(dir),
+        }
+    }
+
     /// The ids of every summit (folders under `summits/` holding a summit.yaml), sorted.
     pub fn summit_ids(&self) -> Result<Vec<String>> {
         let dir = self.summits_dir();
