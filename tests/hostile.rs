@@ -571,3 +571,80 @@ fn a_typst_that_refuses_its_command_line_does_not_blame_the_typ() {
     );
     assert!(!dir.path().join("out/t/factsheet.failed.typ").exists());
 }
+
+// --- Rules: bounded expansion, near-linear overlaps, exact locations ---
+
+fn rules_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    dir
+}
+
+fn check_rules(dir: &Path) -> std::process::Output {
+    run(&repo_root(), &["check", "--rules", dir.to_str().unwrap()])
+}
+
+#[test]
+fn a_doubling_sub_pattern_chain_stops_with_an_error_naming_the_rule() {
+    let mut patterns = "patterns:\n  p0: '甲'\n".to_string();
+    for k in 1..=39 {
+        patterns.push_str(&format!("  p{k}: '{{{{p{}}}}}{{{{p{}}}}}'\n", k - 1, k - 1));
+    }
+    let rule = "field: widget\nrules:\n  - id: widget.big\n    pattern: '{{p39}}'\n    examples:\n      - sentence: 甲。\n";
+    let dir = rules_dir(&[("patterns.yaml", &patterns), ("widget.yaml", rule)]);
+    let o = check_rules(dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("widget.yaml:4: rule `widget.big`: pattern: expands to more than 100000 characters (through p39 → p38 → p37 →"),
+        "{err}"
+    );
+    assert!(!stdout(&o).contains("error:"), "errors belong on stderr");
+}
+
+#[test]
+fn a_duplicate_rule_id_in_one_file_points_at_both_definitions() {
+    let rule = "  - id: widget.made\n    pattern: '制造'\n    examples:\n      - sentence: 制造。\n      - sentence: 停工。\n        match: false\n";
+    let body = format!("field: widget\nrules:\n{rule}{rule}");
+    let dir = rules_dir(&[("widget.yaml", &body)]);
+    let o = check_rules(dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let file = dir.path().join("widget.yaml");
+    assert!(
+        err.contains(&format!(
+            "{}:9: rule `widget.made`: duplicate rule id; also defined at {}:3",
+            file.display(),
+            file.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn two_thousand_rules_claiming_one_span_keep_the_strongest() {
+    let mut body = "field: widget\nrules:\n".to_string();
+    for k in 0..2000 {
+        body.push_str(&format!(
+            "  - id: widget.r{k}\n    priority: {k}\n    pattern: '提供(?P<amount>\\d+亿美元)'\n    attributes:\n      amount: {{capture: amount, normaliser: money}}\n    examples:\n      - sentence: 提供5亿美元。\n"
+        ));
+    }
+    let dir = temp_project(
+        "t",
+        "title: t\ndate: 2022-01-25\n",
+        &[("a.txt", TEXT.as_bytes())],
+    );
+    let rules = dir.path().join("rules");
+    std::fs::remove_dir_all(&rules).unwrap();
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(rules.join("widget.yaml"), body).unwrap();
+    let o = run(dir.path(), &["extract", "t"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let sheet: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let facts = sheet["facts"].as_array().unwrap();
+    assert_eq!(facts.len(), 1);
+    assert_eq!(facts[0]["rules"], serde_json::json!(["widget.r1999"]));
+    assert_eq!(facts[0]["attributes"]["amount"]["value"], 500000000);
+}
