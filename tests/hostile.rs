@@ -648,3 +648,82 @@ fn two_thousand_rules_claiming_one_span_keep_the_strongest() {
     assert_eq!(facts[0]["rules"], serde_json::json!(["widget.r1999"]));
     assert_eq!(facts[0]["attributes"]["amount"]["value"], 500000000);
 }
+
+// --- Numbers: exact or refused with a note ---
+
+#[test]
+fn every_amount_in_a_matched_sentence_is_read_exactly_or_refused_with_a_note() {
+    let rule = r#"field: pledge
+identity: amount
+rules:
+  - id: pledge.any
+    pattern: '提供(?P<amount>[^。；]+?(?:美元|元|个))'
+    attributes:
+      amount: {capture: amount, normaliser: quantity}
+    examples:
+      - sentence: 中方将提供5亿美元。
+"#;
+    let amounts = [
+        "两亿美元",
+        "一亿美元",
+        "一万个",
+        "十万八千个",
+        "数百亿元",
+        "99999999999999999999亿元",
+        "5至3亿元",
+        "3，600亿元",
+    ];
+    let text: String = amounts
+        .iter()
+        .enumerate()
+        .map(|(k, a)| format!("第{k}次，中方将提供{a}。\n\n"))
+        .collect();
+    let dir = temp_project(
+        "t",
+        "title: t\ndate: 2022-01-25\n",
+        &[("a.txt", text.as_bytes())],
+    );
+    let rules = dir.path().join("rules");
+    std::fs::remove_dir_all(&rules).unwrap();
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(rules.join("pledges.yaml"), rule).unwrap();
+    let o = run(dir.path(), &["extract", "t", "--raw"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let sheet: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let got: Vec<String> = sheet["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["attributes"]["amount"].to_string())
+        .collect();
+    assert_eq!(
+        got,
+        [
+            r#"{"value":200000000,"unit":"USD","text":"两亿美元"}"#,
+            r#"{"value":100000000,"unit":"USD","text":"一亿美元"}"#,
+            r#"{"value":10000,"unit":"个","text":"一万个"}"#,
+            r#"{"value":108000,"unit":"个","text":"十万八千个"}"#,
+            r#"{"value":10000000000,"bound":"at_least","unit":"CNY","text":"数百亿元"}"#,
+        ]
+    );
+    let notes: Vec<String> = sheet["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            format!(
+                "{} {}",
+                n["sentence"].as_str().unwrap(),
+                n["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "a.txt:6:1 matched, but attribute `amount`: normaliser `quantity` cannot read \"99999999999999999999亿元\": 9999999999999999999900000000 is too large to keep exactly (facts.json holds whole numbers up to 9223372036854775807); the match is dropped",
+            "a.txt:7:1 matched, but attribute `amount`: normaliser `quantity` cannot read \"5至3亿元\": the range runs backwards: its lower end (500000000) is more than its upper end (300000000); the match is dropped",
+            "a.txt:8:1 matched, but attribute `amount`: normaliser `quantity` cannot read \"3，600亿元\": the full-width comma in \"3，600\" is not a thousands separator (write 3,600 or 3600); read alone, 3 has nothing after it; the match is dropped",
+        ]
+    );
+}

@@ -166,7 +166,22 @@ pub(crate) fn apply(
                     Some(v) => Ok(v.clone()),
                     None => normalise(&ctx.normaliser, m.as_str(), &original),
                 };
-                if let Ok(v) = value {
+                let v = match value {
+                    Ok(v) => v,
+                    Err(msg) => {
+                        // A refused amount is said, never silently left out.
+                        notes.push(Note {
+                            rule: Some(rule.id.clone()),
+                            sentence: Some(sentence_id.clone()),
+                            message: format!(
+                                "matched, but context attribute `{}`: {msg}; it is left out",
+                                ctx.name
+                            ),
+                        });
+                        continue;
+                    }
+                };
+                {
                     steps.push(Step {
                         attribute: ctx.name.clone(),
                         normaliser: format!(
@@ -284,6 +299,14 @@ pub(crate) fn apply(
             let pieces = split_pieces(split, c.as_str(), c.start());
             for piece in pieces {
                 let Some(pc) = split.part_regex().captures(&text[piece.clone()]) else {
+                    notes.push(Note {
+                        rule: Some(rule.id.clone()),
+                        sentence: Some(sentence_id.clone()),
+                        message: format!(
+                            "part {:?} does not match the split's part pattern; that part is dropped",
+                            &text[piece.clone()]
+                        ),
+                    });
                     continue;
                 };
                 let get = |name: &str| {
