@@ -95,8 +95,8 @@ pub enum Command {
         /// Gold file (YAML; see tests/gold/).
         #[arg(long, value_name = "FILE")]
         gold: PathBuf,
-        /// Fail (exit 1) when overall F1 is below this (default: the gold file's min_f1).
-        #[arg(long, value_name = "F1")]
+        /// Fail (exit 1) when overall F1 is below this, a number from 0 to 1 (default: the gold file's min_f1).
+        #[arg(long, value_name = "F1", value_parser = parse_f1)]
         min_f1: Option<f64>,
     },
     /// Show facts added, removed and changed: two facts.json files, or two rule versions.
@@ -204,4 +204,17 @@ pub enum TextOrJson {
     Text,
     /// JSON, for programs.
     Json,
+}
+
+/// `--min-f1`: a number from 0 to 1 (NaN would let every score pass, 2 none).
+fn parse_f1(text: &str) -> Result<f64, String> {
+    let v: f64 = text.trim().parse().map_err(|_| {
+        format!("{text:?} is not a number; give an F1 score from 0 to 1, e.g. 0.95")
+    })?;
+    if !(0.0..=1.0).contains(&v) {
+        return Err(format!(
+            "{text} is not an F1 score; F1 lies between 0 and 1 (e.g. 0.95)"
+        ));
+    }
+    Ok(v)
 }

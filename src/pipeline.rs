@@ -13,13 +13,24 @@ use crate::text::MappedChar;
 
 /// Reads, normalises and segments every source of `summit`.
 pub fn documents(summit: &Summit, simplifier: &Simplifier) -> Result<Vec<Document>> {
+    Ok(documents_with_warnings(summit, simplifier)?.0)
+}
+
+/// [`documents`], with what the user should know about how the sources were read
+/// (a file read as GB18030 that looks like Latin-1).
+pub fn documents_with_warnings(
+    summit: &Summit,
+    simplifier: &Simplifier,
+) -> Result<(Vec<Document>, Vec<String>)> {
     let mut docs = Vec::with_capacity(summit.sources.len());
+    let mut warnings = Vec::new();
     for config in &summit.sources {
         let raw = ingest::read_source(summit, config)?;
+        warnings.extend(raw.warnings.iter().cloned());
         let norm = normalise::normalise(&raw)?;
         docs.push(segment::segment(&norm, simplifier)?);
     }
-    Ok(docs)
+    Ok((docs, warnings))
 }
 
 /// Builds the fact sheet of `summit` with the project's rules.
@@ -46,12 +57,14 @@ pub struct Analysis {
     pub unclaimed_lists: Vec<extract::UnclaimedList>,
     /// The fact sheet (facts.json).
     pub sheet: FactSheet,
+    /// What the user should know about how the sources were read.
+    pub warnings: Vec<String>,
 }
 
 /// Runs extraction and consolidation and keeps the working.
 pub fn analyse(summit: &Summit, rules: &RuleSet) -> Result<Analysis> {
     let simplifier = Simplifier::new()?;
-    let docs = documents(summit, &simplifier)?;
+    let (docs, warnings) = documents_with_warnings(summit, &simplifier)?;
     let mut extraction = extract::extract(rules, &docs);
     let overlaps = std::mem::take(&mut extraction.overlaps);
     let unclaimed_lists = std::mem::take(&mut extraction.unclaimed_lists);
@@ -72,6 +85,7 @@ pub fn analyse(summit: &Summit, rules: &RuleSet) -> Result<Analysis> {
         overlaps,
         unclaimed_lists,
         sheet,
+        warnings,
     })
 }
 
@@ -158,6 +172,7 @@ pub fn document_from_text(
         encoding: ingest::Encoding::Utf8,
         format,
         chars,
+        warnings: Vec::new(),
     };
     segment::segment(&normalise::normalise(&raw)?, simplifier)
 }

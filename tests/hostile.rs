@@ -727,3 +727,87 @@ rules:
         ]
     );
 }
+
+// --- Messages that say what is really wrong ---
+
+#[test]
+fn an_exclusion_whose_to_comes_before_its_from_says_so() {
+    let yaml = "title: t\ndate: 2022-01-25\nsources:\n  - file: a.txt\n    exclude:\n      - from: 乙段\n        to: 甲段\n";
+    let dir = temp_project(
+        "t",
+        yaml,
+        &[("a.txt", "甲段开始。\n\n乙段结束。\n".as_bytes())],
+    );
+    let o = run(dir.path(), &["sentences", "t"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("its `to:` text \"甲段\" occurs only before its `from:` text \"乙段\"; swap them, or pick a `to:` after the `from:`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_title_of_the_wrong_shape_is_explained() {
+    let dir = temp_project(
+        "t",
+        "title: [a, b]\ndate: 2022-01-25\n",
+        &[("a.txt", TEXT.as_bytes())],
+    );
+    let o = run(dir.path(), &["sentences", "t"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("summit.yaml:1: title: invalid type: sequence, expected a title: one string (title: 峰会) or zh: and en: (title: {zh: 峰会, en: Summit})"),
+        "{err}"
+    );
+    assert!(!err.contains("untagged"), "{err}");
+}
+
+#[test]
+fn min_f1_must_be_a_score_from_0_to_1() {
+    for (bad, why) in [
+        (
+            "nan",
+            "nan is not an F1 score; F1 lies between 0 and 1 (e.g. 0.95)",
+        ),
+        (
+            "2",
+            "2 is not an F1 score; F1 lies between 0 and 1 (e.g. 0.95)",
+        ),
+        (
+            "x",
+            "\"x\" is not a number; give an F1 score from 0 to 1, e.g. 0.95",
+        ),
+    ] {
+        let o = run(
+            &repo_root(),
+            &[
+                "eval",
+                "2022-virtual",
+                "--gold",
+                "tests/gold/2022-virtual.yaml",
+                "--min-f1",
+                bad,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(stderr(&o).contains(why), "{bad}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn latin1_text_read_as_gb18030_is_warned_about() {
+    let latin1: Vec<u8> = "Müller und Söhne: Änderungen der Verträge."
+        .chars()
+        .map(|c| c as u32 as u8)
+        .collect();
+    let dir = temp_project("t", &yaml_with(&["l.txt"]), &[("l.txt", &latin1)]);
+    let o = run(dir.path(), &["sentences", "t"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("l.txt: is not UTF-8 and was read as GB18030, but 4 of its 4 non-ASCII characters are rare in Chinese text (such as '黮'); if it is Latin-1 or Windows-1252, convert it to UTF-8"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -96,8 +96,9 @@ fn build_one(
     rules: &RuleSet,
     options: &RenderOptions,
 ) -> Result<RenderReport> {
-    let sheet = pipeline::fact_sheet_with(summit, rules)?;
-    render::render(project, &sheet, options)
+    let analysis = pipeline::analyse(summit, rules)?;
+    super::warn_all(&analysis.warnings);
+    render::render(project, &analysis.sheet, options)
 }
 
 fn print_report(summit: &Summit, report: &RenderReport) {

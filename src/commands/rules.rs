@@ -85,7 +85,9 @@ pub fn extract(
     let sheet = if raw {
         pipeline::raw_fact_sheet(&summit, &rules)?
     } else {
-        pipeline::fact_sheet_with(&summit, &rules)?
+        let analysis = pipeline::analyse(&summit, &rules)?;
+        super::warn_all(&analysis.warnings);
+        analysis.sheet
     };
     let text = if yaml {
         crate::yaml::to_string(&sheet)?

@@ -22,7 +22,8 @@ pub fn list(project: &Project) -> Result<u8> {
     for id in &ids {
         let loaded = project.load_summit(id).and_then(|summit| {
             super::warn_all(&summit.warnings);
-            let docs = pipeline::documents(&summit, &simplifier)?;
+            let (docs, warnings) = pipeline::documents_with_warnings(&summit, &simplifier)?;
+            super::warn_all(&warnings);
             Ok((summit, docs))
         });
         let (summit, docs) = match loaded {
@@ -96,7 +97,8 @@ pub fn sentences(project: &Project, id: &str, source: Option<&str>, json: bool) 
     let summit = project.load_summit(id)?;
     super::warn_all(&summit.warnings);
     let simplifier = Simplifier::new()?;
-    let mut docs = pipeline::documents(&summit, &simplifier)?;
+    let (mut docs, warnings) = pipeline::documents_with_warnings(&summit, &simplifier)?;
+    super::warn_all(&warnings);
     if let Some(name) = source {
         let names: Vec<String> = docs.iter().map(|d| d.name().to_string()).collect();
         let chosen = pick_source(&names, name)?;

@@ -13,7 +13,7 @@ use crate::text::MappedChar;
 mod decode;
 pub mod paths;
 
-pub use decode::{Encoding, decode};
+pub use decode::{Encoding, decode, gb18030_warning};
 
 /// The project folder that holds `summits/`, `rules/`, `templates/` and `out/`.
 #[derive(Debug, Clone)]
@@ -295,6 +295,8 @@ pub struct RawSource {
     pub format: SourceFormat,
     /// The decoded characters, each with its byte span in `bytes`; `\r\n` is one `\n`.
     pub chars: Vec<MappedChar>,
+    /// Things the user should know about how it was read (a doubtful encoding).
+    pub warnings: Vec<String>,
 }
 
 impl RawSource {
@@ -340,6 +342,10 @@ pub fn read_source(summit: &Summit, config: &SourceConfig) -> Result<RawSource> 
     })?;
     let (encoding, chars) = decode(&path, &bytes)?;
     let format = config.format.unwrap_or_else(|| guess_format(&path, &chars));
+    let warnings = match encoding {
+        Encoding::Gb18030 => gb18030_warning(&path, &chars).into_iter().collect(),
+        _ => Vec::new(),
+    };
     Ok(RawSource {
         config: config.clone(),
         path,
@@ -348,6 +354,7 @@ pub fn read_source(summit: &Summit, config: &SourceConfig) -> Result<RawSource> 
         encoding,
         format,
         chars,
+        warnings,
     })
 }
 

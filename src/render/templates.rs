@@ -63,6 +63,12 @@ fn template_error(dir: &Path, top: &str, err: &minijinja::Error) -> Error {
     if let Some(detail) = err.detail() {
         msg.push_str(": ");
         msg.push_str(detail);
+    } else if err.kind() == minijinja::ErrorKind::UndefinedError
+        && let (Some(range), Some(src)) = (err.range(), err.template_source())
+        && let Some(expr) = src.get(range)
+    {
+        // minijinja says only "undefined value"; name what was undefined.
+        msg.push_str(&format!(": `{}` is not defined", expr.trim()));
     }
     // The source line, when minijinja kept it, shows the analyst exactly what to fix.
     if let (Some(line), Some(src)) = (err.line(), err.template_source())
@@ -237,6 +243,28 @@ mod tests {
     fn string_literals_are_safe_in_both_modes() {
         assert_eq!(typst_string_literal("a\"b\\c#d"), "\"a\\\"b\\\\c\\u{23}d\"");
         assert_eq!(typst_string_literal("中—亚"), "\"中—亚\"");
+    }
+
+    #[test]
+    fn an_undefined_variable_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("t.md.j2"),
+            "# {{ summit.title }}\n{{ summit.titel }}\n",
+        )
+        .unwrap();
+        let env = environment(dir.path(), Arc::new(Coverage::everything()));
+        let ctx = Value::from_serialize(serde_json::json!({"summit": {"title": "峰会"}}));
+        let err = render(&env, dir.path(), "t.md.j2", &ctx)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "template error: {}:2: undefined value: `summit.titel` is not defined\n  2 | {{{{ summit.titel }}}}",
+                dir.path().join("t.md.j2").display()
+            )
+        );
     }
 
     #[test]
