@@ -811,3 +811,36 @@ fn latin1_text_read_as_gb18030_is_warned_about() {
         stderr(&o)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn rule_files_and_templates_that_lead_out_of_their_folder_are_refused() {
+    let dir = temp_project(
+        "t",
+        "title: t\ndate: 2022-01-25\n",
+        &[("a.txt", TEXT.as_bytes())],
+    );
+    symlink(
+        Path::new("/etc/passwd"),
+        &dir.path().join("rules/evil.yaml"),
+    );
+    let o = run(dir.path(), &["extract", "t"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("rules/evil.yaml: is a symbolic link to /etc/passwd, outside")
+            && stderr(&o).contains("rule files must lie inside the rules folder"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_file(dir.path().join("rules/evil.yaml")).unwrap();
+    mkfifo(&dir.path().join("templates/pipe.j2"));
+    let typst = fake_typst(dir.path());
+    copy_dir(&repo_root().join("fonts"), &dir.path().join("fonts"));
+    let o = build_with(dir.path(), &typst, &["t"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("templates/pipe.j2: is a named pipe (FIFO), not a regular file; only regular files are read"),
+        "{}",
+        stderr(&o)
+    );
+}

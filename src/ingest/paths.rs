@@ -129,6 +129,38 @@ pub fn confined(path: &Path, within: &Path, what: &str) -> Result<PathBuf> {
     ))
 }
 
+/// Checks that nothing under `dir` leads out of it: every symbolic link must resolve
+/// inside `dir` (linked folders are not walked), and everything else must be a folder
+/// or a regular file (a FIFO would block whoever reads it). A missing `dir` is left to
+/// the caller to report. `what` ends the message.
+pub fn check_folder(dir: &Path, what: &str) -> Result<()> {
+    let Ok(within) = fs::canonicalize(dir) else {
+        return Ok(());
+    };
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
+            let entry = entry.map_err(|e| Error::io(&d, e))?;
+            let path = entry.path();
+            let file_type = entry.file_type().map_err(|e| Error::io(&path, e))?;
+            if file_type.is_dir() {
+                stack.push(path);
+            } else if file_type.is_symlink() {
+                confined(&path, &within, what)?;
+            } else if !file_type.is_file() {
+                return Err(Error::input(
+                    &path,
+                    format!(
+                        "is {}, not a regular file; only regular files are read",
+                        kind_of(file_type)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Checks a `file:` entry of summit.yaml as a path under `sources/`: relative, without
 /// `..`, naming a file. Returns it in a canonical spelling (`./a.txt` → `a.txt`), so that
 /// two spellings of one file are recognised.

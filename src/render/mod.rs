@@ -98,6 +98,10 @@ pub fn prepare(
     let (model, mut missing) =
         model::build(sheet, typst_version, &fonts.families(), &fonts.coverage);
     let dir = project.templates_dir();
+    crate::ingest::paths::check_folder(
+        &dir,
+        "templates must lie inside the project's templates/ folder",
+    )?;
     let env = templates::environment(&dir, Arc::new(fonts.coverage.clone()));
     let ctx = Value::from_serialize(&model);
     let typ = templates::render(&env, &dir, TYP_TEMPLATE, &ctx)?;

@@ -28,6 +28,7 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
             dir.display()
         )));
     }
+    crate::ingest::paths::check_folder(dir, "rule files must lie inside the rules folder")?;
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
