@@ -844,3 +844,35 @@ fn rule_files_and_templates_that_lead_out_of_their_folder_are_refused() {
         stderr(&o)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_sources_folder_linked_from_elsewhere_is_refused() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("a.txt"), TEXT).unwrap();
+    let dir = temp_project("t", "title: t\ndate: 2022-01-25\n", &[]);
+    let sources = dir.path().join("summits/t/sources");
+    std::fs::remove_dir_all(&sources).unwrap();
+    symlink(elsewhere.path(), &sources);
+    let o = run(dir.path(), &["sentences", "t"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("summits/t/sources: is a symbolic link to")
+            && stderr(&o)
+                .contains("a summit's sources/ folder must lie inside the summit's folder"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn diff_refuses_a_device_for_a_facts_file() {
+    let o = run(&repo_root(), &["diff", "/dev/zero", "/dev/zero"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("/dev/zero: is a character device, not a regular file"),
+        "{}",
+        stderr(&o)
+    );
+}

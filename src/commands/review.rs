@@ -164,7 +164,7 @@ pub fn diff(project: &Project, a: &str, b: Option<&str>, rules_from: Option<&str
 }
 
 fn read_sheet(path: &Path) -> Result<FactSheet> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::ingest::paths::read_regular(path, crate::ingest::paths::max_file_bytes())?;
     serde_json::from_slice(&bytes).map_err(|e| Error::Input {
         path: path.to_path_buf(),
         message: format!("is not a facts.json file: {e} (line {})", e.line()),

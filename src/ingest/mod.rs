@@ -138,7 +138,7 @@ impl Project {
         }
         // A summit folder (or its summit.yaml) that is a link out of the project is refused.
         let outside = "factsheet reads only files inside the project folder";
-        paths::confined(&dir, &self.canonical, outside)?;
+        let summit_dir = paths::confined(&dir, &self.canonical, outside)?;
         let yaml_path = dir.join("summit.yaml");
         paths::confined(&yaml_path, &self.canonical, outside)?;
         let text = read_utf8(&yaml_path)?;
@@ -159,6 +159,13 @@ impl Project {
             }
         }
         let sources_dir = dir.join("sources");
+        if fs::symlink_metadata(&sources_dir).is_ok() {
+            paths::confined(
+                &sources_dir,
+                &summit_dir,
+                "a summit's sources/ folder must lie inside the summit's folder",
+            )?;
+        }
         let mut warnings = Vec::new();
         let listing = list_files(&sources_dir)?;
         let sources = match &config.sources {
