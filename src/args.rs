@@ -217,11 +217,15 @@ pub enum TextOrJson {
     Json,
 }
 
-/// An F1 floor: a number from 0 to 1.
-fn parse_f1(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
-        Ok(_) => Err(format!("{s} is not between 0 and 1")),
-        Err(_) => Err(format!("{s} is not a number")),
+/// `--min-f1`: a number from 0 to 1 (NaN would let every score pass, 2 none).
+fn parse_f1(text: &str) -> Result<f64, String> {
+    let v: f64 = text.trim().parse().map_err(|_| {
+        format!("{text:?} is not a number; give an F1 score from 0 to 1, e.g. 0.95")
+    })?;
+    if !(0.0..=1.0).contains(&v) {
+        return Err(format!(
+            "{text} is not an F1 score; F1 lies between 0 and 1 (e.g. 0.95)"
+        ));
     }
+    Ok(v)
 }

@@ -15,7 +15,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("error: {}", factsheet::text::for_terminal(&err.to_string()));
             ExitCode::from(err.exit_code() as u8)
         }
     }

@@ -13,13 +13,24 @@ use crate::text::MappedChar;
 
 /// Reads, normalises and segments every source of `summit`.
 pub fn documents(summit: &Summit, simplifier: &Simplifier) -> Result<Vec<Document>> {
+    Ok(documents_with_warnings(summit, simplifier)?.0)
+}
+
+/// [`documents`], with what the user should know about how the sources were read
+/// (a file read as GB18030 that looks like Latin-1).
+pub fn documents_with_warnings(
+    summit: &Summit,
+    simplifier: &Simplifier,
+) -> Result<(Vec<Document>, Vec<String>)> {
     let mut docs = Vec::with_capacity(summit.sources.len());
+    let mut warnings = Vec::new();
     for config in &summit.sources {
         let raw = ingest::read_source(summit, config)?;
+        warnings.extend(raw.warnings.iter().cloned());
         let norm = normalise::normalise(&raw)?;
         docs.push(segment::segment(&norm, simplifier)?);
     }
-    Ok(docs)
+    Ok((docs, warnings))
 }
 
 /// Builds the fact sheet of `summit` with the project's rules.
@@ -46,12 +57,14 @@ pub struct Analysis {
     pub unclaimed_lists: Vec<extract::UnclaimedList>,
     /// The fact sheet (facts.json).
     pub sheet: FactSheet,
+    /// What the user should know about how the sources were read.
+    pub warnings: Vec<String>,
 }
 
 /// Runs extraction and consolidation and keeps the working.
 pub fn analyse(summit: &Summit, rules: &RuleSet) -> Result<Analysis> {
     let simplifier = Simplifier::new()?;
-    let docs = documents(summit, &simplifier)?;
+    let (docs, warnings) = documents_with_warnings(summit, &simplifier)?;
     let mut extraction = extract::extract(rules, &docs);
     let overlaps = std::mem::take(&mut extraction.overlaps);
     let unclaimed_lists = std::mem::take(&mut extraction.unclaimed_lists);
@@ -74,6 +87,7 @@ pub fn analyse(summit: &Summit, rules: &RuleSet) -> Result<Analysis> {
         overlaps,
         unclaimed_lists,
         sheet,
+        warnings,
     })
 }
 
@@ -98,26 +112,28 @@ pub fn raw_fact_sheet(summit: &Summit, rules: &RuleSet) -> Result<FactSheet> {
 /// (front matter fills what summit.yaml left out).
 pub fn summit_info(summit: &Summit, docs: &[Document]) -> SummitInfo {
     let c = &summit.config;
+    let clean = |s: &str| crate::text::without_controls(s);
+    let clean_opt = |s: &Option<String>| s.as_deref().map(clean);
     SummitInfo {
         id: summit.id.clone(),
-        title: c.title.zh().to_string(),
-        title_en: c.title.en().map(str::to_string),
+        title: clean(c.title.zh()),
+        title_en: c.title.en().map(clean),
         date: c.date.clone(),
         end_date: c.end_date.clone(),
-        venue: c.venue.clone(),
+        venue: clean_opt(&c.venue),
         format: c.format.map(|f| f.as_str().to_string()),
-        host: c.host.clone(),
-        participants: c.participants.clone(),
-        documents: c.documents.clone(),
+        host: clean_opt(&c.host),
+        participants: c.participants.iter().map(|p| clean(p)).collect(),
+        documents: c.documents.iter().map(|d| clean(d)).collect(),
         sources: docs
             .iter()
             .map(|d| SourceInfo {
                 doc: d.config.file.clone(),
                 kind: d.config.kind.as_str().to_string(),
-                title: d.config.title.clone(),
-                outlet: d.config.outlet.clone(),
+                title: clean_opt(&d.config.title),
+                outlet: clean_opt(&d.config.outlet),
                 date: d.config.date.clone(),
-                url: d.config.url.clone(),
+                url: clean_opt(&d.config.url),
                 sha256: d.sha256.clone(),
             })
             .collect(),
@@ -158,6 +174,7 @@ pub fn document_from_text(
         encoding: ingest::Encoding::Utf8,
         format,
         chars,
+        warnings: Vec::new(),
     };
     segment::segment(&normalise::normalise(&raw)?, simplifier)
 }

@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 
 /// A summit's title, either one string or a Chinese/English pair.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+///
+/// Read by hand rather than as an untagged enum, so that a wrong shape gets a message
+/// about titles rather than serde's "data did not match any variant of untagged enum".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Title {
     /// Chinese and English titles.
@@ -23,6 +26,53 @@ pub enum Title {
     },
     /// One title, in whatever language it was given.
     Plain(String),
+}
+
+const TITLE_SHAPE: &str =
+    "a title: one string (title: 峰会) or zh: and en: (title: {zh: 峰会, en: Summit})";
+
+impl<'de> Deserialize<'de> for Title {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Title;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(TITLE_SHAPE)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Title, E> {
+                Ok(Title::Plain(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Title, A::Error> {
+                use serde::de::Error;
+                let (mut zh, mut en) = (None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    let slot = match key.as_str() {
+                        "zh" => &mut zh,
+                        "en" => &mut en,
+                        other => {
+                            return Err(A::Error::custom(format!(
+                                "unknown key `{other}` in title; a title has zh: and en:"
+                            )));
+                        }
+                    };
+                    if slot.is_some() {
+                        return Err(A::Error::custom(format!("title has `{key}` twice")));
+                    }
+                    *slot = Some(map.next_value::<String>().map_err(|_| {
+                        A::Error::custom(format!("title `{key}:` must be a string"))
+                    })?);
+                }
+                let zh = zh.ok_or_else(|| {
+                    A::Error::custom("title has en: but no zh:; the Chinese title is required")
+                })?;
+                Ok(Title::Bilingual { zh, en })
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl Title {
@@ -331,5 +381,26 @@ mod tests {
         assert_eq!(t.en(), None);
         let t: Title = serde_yaml::from_str("{zh: 峰会, en: Summit}").unwrap();
         assert_eq!((t.zh(), t.en()), ("峰会", Some("Summit")));
+        let t: Title = serde_yaml::from_str("{zh: 峰会}").unwrap();
+        assert_eq!((t.zh(), t.en()), ("峰会", None));
+    }
+
+    #[test]
+    fn a_wrong_title_says_what_a_title_is() {
+        let err = |yaml: &str| serde_yaml::from_str::<Title>(yaml).unwrap_err().to_string();
+        assert!(
+            err("[a, b]").starts_with(
+                "invalid type: sequence, expected a title: one string (title: 峰会) or zh: and en: (title: {zh: 峰会, en: Summit})"
+            ),
+            "{}",
+            err("[a, b]")
+        );
+        assert!(
+            err("{zh: a, fr: b}").starts_with("unknown key `fr` in title; a title has zh: and en:")
+        );
+        assert!(
+            err("{en: Summit}")
+                .starts_with("title has en: but no zh:; the Chinese title is required")
+        );
     }
 }

@@ -81,6 +81,43 @@ impl MappedText {
     }
 }
 
+/// True for the characters that reorder text invisibly: the bidirectional embeddings,
+/// overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the direction marks
+/// (U+200E, U+200F, U+061C). A U+202E in a source can make a quote read backwards.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// True for characters no output takes from a source: C0 and C1 controls (escape
+/// sequences, NUL, DEL) other than line break and tab, and bidirectional controls.
+pub fn is_unsafe_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\n' | '\t')) || is_bidi_control(c)
+}
+
+/// `text` made safe to print on a terminal: every control character (but line break
+/// and tab) and every bidirectional control is shown as `\u{…}`, so a source cannot
+/// send escape sequences (`ESC[31m`) to the terminal or reorder what it shows.
+pub fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `text` without the characters of [`is_unsafe_control`] (for values that reach an
+/// output without passing through normalisation: summit.yaml, front matter).
+pub fn without_controls(text: &str) -> String {
+    text.chars().filter(|c| !is_unsafe_control(*c)).collect()
+}
+
 /// True for CJK ideographs (the "Chinese characters" of the normalisation rules).
 pub fn is_han(c: char) -> bool {
     matches!(c as u32,
@@ -136,6 +173,16 @@ mod tests {
         assert_eq!(t.origin_of(0..3), 10..13);
         assert_eq!(t.origin_of(3..6), 13..14);
         assert_eq!(t.origin_of(0..9), 10..17);
+    }
+
+    #[test]
+    fn terminal_text_shows_controls_as_escapes() {
+        assert_eq!(for_terminal("甲\tb\n"), "甲\tb\n");
+        assert_eq!(
+            for_terminal("a\x1b[31mb\u{202E}c\u{85}\0"),
+            "a\\u{1b}[31mb\\u{202e}c\\u{85}\\u{0}"
+        );
+        assert_eq!(without_controls("a\x1b\u{2066}b\n"), "ab\n");
     }
 
     #[test]

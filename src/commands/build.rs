@@ -8,16 +8,33 @@ use crate::pipeline;
 use crate::render::typst::{self, TypstRequest};
 use crate::render::{self, RenderOptions, RenderReport};
 use crate::rules::RuleSet;
+use crate::text::for_terminal;
 
 /// `factsheet build <summit>... | --all`: writes `out/<summit>/` for each summit and
 /// prints what it wrote. Returns exit code 1 when any summit failed.
 pub fn build(project: &Project, ids: &[String], all: bool, request: &TypstRequest) -> Result<u8> {
     let ids = chosen_ids(project, ids, all)?;
-    // Load every summit first: a typo in an id is reported before typst is looked for.
-    let summits = ids
-        .iter()
-        .map(|id| project.load_summit(id))
-        .collect::<Result<Vec<Summit>>>()?;
+    // Load every summit first: a typo in an id is reported before typst is looked for,
+    // and a summit that cannot be read (or written) is reported while the others build.
+    let mut failed = 0;
+    let mut summits = Vec::new();
+    for id in &ids {
+        match project
+            .load_summit(id)
+            .and_then(|s| project.checked_out_dir(id).map(|_| s))
+        {
+            Ok(s) => summits.push(s),
+            Err(e) if e.exit_code() == 2 => return Err(e),
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {id}: {}", for_terminal(&e.to_string()));
+            }
+        }
+    }
+    if summits.is_empty() {
+        eprintln!("{failed} of {} fact sheet(s) failed", ids.len());
+        return Ok(1);
+    }
     // Rules once for all summits, and before typst: a broken rule file is reported
     // without first waiting for a typst install.
     let rules = crate::rules::load(&project.rules_dir())?;
@@ -32,19 +49,18 @@ pub fn build(project: &Project, ids: &[String], all: bool, request: &TypstReques
         typst.path.display()
     );
     let options = RenderOptions::new(project, typst)?;
-    let mut failed = 0;
     for summit in &summits {
         super::warn_all(&summit.warnings);
         match build_one(project, summit, &rules, &options) {
             Ok(report) => print_report(summit, &report),
             Err(e) => {
                 failed += 1;
-                eprintln!("error: {}: {e}", summit.id);
+                eprintln!("error: {}: {}", summit.id, for_terminal(&e.to_string()));
             }
         }
     }
     if failed > 0 {
-        eprintln!("{failed} of {} fact sheet(s) failed", summits.len());
+        eprintln!("{failed} of {} fact sheet(s) failed", ids.len());
         return Ok(1);
     }
     Ok(0)
@@ -80,8 +96,9 @@ fn build_one(
     rules: &RuleSet,
     options: &RenderOptions,
 ) -> Result<RenderReport> {
-    let sheet = pipeline::fact_sheet_with(summit, rules)?;
-    render::render(project, &sheet, options)
+    let analysis = pipeline::analyse(summit, rules)?;
+    super::warn_all(&analysis.warnings);
+    render::render(project, &analysis.sheet, options)
 }
 
 fn print_report(summit: &Summit, report: &RenderReport) {

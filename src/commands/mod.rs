@@ -17,6 +17,6 @@ pub use watch::{WatchOptions, watch};
 /// Prints the warnings a summit load produced, on stderr.
 pub(crate) fn warn_all(warnings: &[String]) {
     for w in warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::text::for_terminal(w));
     }
 }

@@ -9,6 +9,7 @@ use crate::ingest::Project;
 use crate::pipeline;
 use crate::review::{diff, eval, explain, health};
 use crate::rules::{self, RuleSet};
+use crate::text::for_terminal;
 
 fn rules_at(project: &Project, dir: Option<&Path>) -> Result<RuleSet> {
     rules::load(
@@ -171,14 +172,16 @@ fn write_details(out: &mut impl Write, report: &eval::Report, indent: &str) {
         let _ = writeln!(out, "\n{indent}missing (in the gold file, not extracted):");
         for m in &report.missing {
             let bg = if m.background { " [background]" } else { "" };
-            let _ = writeln!(out, "{indent}  {:<10} {}{bg}", m.field, m.key);
+            let line = format!("{indent}  {:<10} {}{bg}", m.field, m.key);
+            let _ = writeln!(out, "{}", for_terminal(&line));
         }
     }
     if !report.spurious.is_empty() {
         let _ = writeln!(out, "\n{indent}spurious (extracted, not in the gold file):");
         for (fid, field, text, bg) in &report.spurious {
             let bg = if *bg { " [background]" } else { "" };
-            let _ = writeln!(out, "{indent}  {fid}  {field:<10} {text}{bg}");
+            let line = format!("{indent}  {fid}  {field:<10} {text}{bg}");
+            let _ = writeln!(out, "{}", for_terminal(&line));
         }
     }
     if !indent.is_empty() {
@@ -218,7 +221,7 @@ pub fn diff(project: &Project, a: &str, b: Option<&str>, rules_from: Option<&str
     };
     let d = diff::diff(&old, &new);
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{what}");
+    let _ = writeln!(out, "{}", for_terminal(&what));
     if d.is_empty() {
         let _ = writeln!(out, "no fact changed");
         return Ok(0);
@@ -233,15 +236,18 @@ pub fn diff(project: &Project, a: &str, b: Option<&str>, rules_from: Option<&str
     for (rule, entries) in d.by_rule() {
         let _ = writeln!(out, "\n{rule}");
         for (sign, f, changes) in entries {
-            let _ = writeln!(out, "  {sign} {} [{}] {}", f.id, f.field, f.text);
+            let line = format!("  {sign} {} [{}] {}", f.id, f.field, f.text);
+            let _ = writeln!(out, "{}", for_terminal(&line));
             for c in changes {
                 let show = |v: &Option<serde_json::Value>| {
                     v.as_ref().map_or("(none)".to_string(), |v| v.to_string())
                 };
-                let _ = writeln!(out, "      {}: {} → {}", c.what, show(&c.old), show(&c.new));
+                let line = format!("      {}: {} → {}", c.what, show(&c.old), show(&c.new));
+                let _ = writeln!(out, "{}", for_terminal(&line));
             }
             if let Some(q) = f.sources.first() {
-                let _ = writeln!(out, "      “{}” ({})", q.quote, q.sentence_id());
+                let line = format!("      “{}” ({})", q.quote, q.sentence_id());
+                let _ = writeln!(out, "{}", for_terminal(&line));
             }
         }
     }
@@ -249,7 +255,7 @@ pub fn diff(project: &Project, a: &str, b: Option<&str>, rules_from: Option<&str
 }
 
 fn read_sheet(path: &Path) -> Result<FactSheet> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::ingest::paths::read_regular(path, crate::ingest::paths::max_file_bytes())?;
     serde_json::from_slice(&bytes).map_err(|e| Error::Input {
         path: path.to_path_buf(),
         message: format!("is not a facts.json file: {e} (line {})", e.line()),
@@ -339,10 +345,20 @@ fn sanitize(rev: &str) -> String {
 pub fn corpus(project: &Project, rules_dir: Option<&Path>) -> Result<u8> {
     let rules = rules_at(project, rules_dir)?;
     let mut analyses = Vec::new();
+    let mut failed = 0;
     for id in project.summit_ids()? {
-        let summit = project.load_summit(&id)?;
-        super::warn_all(&summit.warnings);
-        analyses.push((id.clone(), pipeline::analyse(&summit, &rules)?));
+        let analysed = project.load_summit(&id).and_then(|summit| {
+            super::warn_all(&summit.warnings);
+            pipeline::analyse(&summit, &rules)
+        });
+        match analysed {
+            Ok(a) => analyses.push((id.clone(), a)),
+            Err(e) => {
+                // One bad summit is reported; the health of the others still counts.
+                failed += 1;
+                eprintln!("error: {id}: {}", for_terminal(&e.to_string()));
+            }
+        }
     }
     let h = health::health(&rules, &analyses);
     let mut out = std::io::stdout().lock();
@@ -385,6 +401,10 @@ pub fn corpus(project: &Project, rules_dir: Option<&Path>) -> Result<u8> {
         for (summit, first, titles) in &h.unclaimed_lists {
             let _ = writeln!(out, "  {summit} {first}: {}", titles.join(" / "));
         }
+    }
+    if failed > 0 {
+        eprintln!("{failed} summit(s) could not be read; their rule health is not counted");
+        return Ok(1);
     }
     Ok(0)
 }

@@ -15,19 +15,21 @@ pub fn check(project: &Project, rules_dir: Option<&Path>) -> Result<u8> {
         .map(Path::to_path_buf)
         .unwrap_or_else(|| project.rules_dir());
     let (set, problems) = rules::load_with_problems(&dir)?;
-    let mut out = std::io::stdout().lock();
     if !problems.is_empty() {
+        // Errors go to stderr, as with every other command.
+        let mut err = std::io::stderr().lock();
         for p in &problems {
-            let _ = writeln!(out, "error: {p}");
+            let _ = writeln!(err, "error: {}", crate::text::for_terminal(&p.to_string()));
         }
         let _ = writeln!(
-            out,
+            err,
             "\n{} problem(s) in {}; no examples were run",
             problems.len(),
             dir.display()
         );
         return Ok(1);
     }
+    let mut out = std::io::stdout().lock();
     let set = set.expect("a rule set when there are no problems");
     let simplifier = Simplifier::new()?;
     let reports = check::run_examples(&set, &simplifier);
@@ -83,7 +85,9 @@ pub fn extract(
     let sheet = if raw {
         pipeline::raw_fact_sheet(&summit, &rules)?
     } else {
-        pipeline::fact_sheet_with(&summit, &rules)?
+        let analysis = pipeline::analyse(&summit, &rules)?;
+        super::warn_all(&analysis.warnings);
+        analysis.sheet
     };
     let text = if yaml {
         crate::yaml::to_string(&sheet)?

@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::ingest::Project;
 use crate::pipeline;
 use crate::segment::Simplifier;
+use crate::text::for_terminal;
 
 /// `factsheet list`: one line per summit.
 pub fn list(project: &Project) -> Result<u8> {
@@ -16,10 +17,23 @@ pub fn list(project: &Project) -> Result<u8> {
     }
     let simplifier = Simplifier::new()?;
     let mut rows = Vec::new();
+    // A summit that cannot be read is reported, and the others are still listed.
+    let mut failed = 0;
     for id in &ids {
-        let summit = project.load_summit(id)?;
-        super::warn_all(&summit.warnings);
-        let docs = pipeline::documents(&summit, &simplifier)?;
+        let loaded = project.load_summit(id).and_then(|summit| {
+            super::warn_all(&summit.warnings);
+            let (docs, warnings) = pipeline::documents_with_warnings(&summit, &simplifier)?;
+            super::warn_all(&warnings);
+            Ok((summit, docs))
+        });
+        let (summit, docs) = match loaded {
+            Ok(x) => x,
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {id}: {}", for_terminal(&e.to_string()));
+                continue;
+            }
+        };
         let sentences: usize = docs.iter().map(|d| d.sentences.len()).sum();
         let excluded: usize = docs
             .iter()
@@ -60,7 +74,7 @@ pub fn list(project: &Project) -> Result<u8> {
             r[1],
             r[2],
             r[3],
-            r[4],
+            for_terminal(r[4]),
             w0 = widths[0],
             w1 = widths[1],
             w2 = widths[2],
@@ -71,6 +85,10 @@ pub fn list(project: &Project) -> Result<u8> {
     for r in &rows {
         line(&mut out, [&r[0], &r[1], &r[2], &r[3], &r[4]]);
     }
+    if failed > 0 {
+        eprintln!("{failed} of {} summit(s) could not be read", ids.len());
+        return Ok(1);
+    }
     Ok(0)
 }
 
@@ -79,7 +97,8 @@ pub fn sentences(project: &Project, id: &str, source: Option<&str>, json: bool) 
     let summit = project.load_summit(id)?;
     super::warn_all(&summit.warnings);
     let simplifier = Simplifier::new()?;
-    let mut docs = pipeline::documents(&summit, &simplifier)?;
+    let (mut docs, warnings) = pipeline::documents_with_warnings(&summit, &simplifier)?;
+    super::warn_all(&warnings);
     if let Some(name) = source {
         let names: Vec<String> = docs.iter().map(|d| d.name().to_string()).collect();
         let chosen = pick_source(&names, name)?;
@@ -94,7 +113,8 @@ pub fn sentences(project: &Project, id: &str, source: Option<&str>, json: bool) 
     } else {
         for s in all {
             let mark = if s.excluded { "[left out] " } else { "" };
-            let _ = writeln!(out, "{}\t{}-{}\t{mark}{}", s.id(), s.start, s.end, s.text);
+            let line = format!("{}\t{}-{}\t{mark}{}", s.id(), s.start, s.end, s.text);
+            let _ = writeln!(out, "{}", for_terminal(&line));
         }
     }
     Ok(0)

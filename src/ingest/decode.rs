@@ -101,6 +101,31 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(Encoding, Vec<MappedChar>)> 
     ))
 }
 
+/// A warning when text decoded as GB18030 looks like something else read wrongly:
+/// Chinese text in GB18030 keeps almost entirely to the GB2312 area (both bytes
+/// 0xA1–0xFE), while Latin-1 or Windows-1252 text that happens to be valid GB18030
+/// (`Müller` is the bytes of `M黮ler`) lands mostly outside it.
+pub fn gb18030_warning(path: &Path, chars: &[MappedChar]) -> Option<String> {
+    let mut buf = [0u8; 4];
+    let (mut wide, mut rare, mut example) = (0usize, 0usize, None);
+    for c in chars.iter().filter(|c| !c.ch.is_ascii()) {
+        wide += 1;
+        let (bytes, _, _) = encoding_rs::GB18030.encode(c.ch.encode_utf8(&mut buf));
+        let gb2312 = bytes.len() == 2 && bytes.iter().all(|b| (0xA1..=0xFE).contains(b));
+        if !gb2312 {
+            rare += 1;
+            example.get_or_insert(c.ch);
+        }
+    }
+    (wide > 0 && rare * 2 > wide).then(|| {
+        format!(
+            "{}: is not UTF-8 and was read as GB18030, but {rare} of its {wide} non-ASCII characters are rare in Chinese text (such as {:?}); if it is Latin-1 or Windows-1252, convert it to UTF-8",
+            path.display(),
+            example.unwrap_or('?')
+        )
+    })
+}
+
 /// Rejects decoded text that is mostly control characters (binary data that happens to decode).
 fn finish(path: &Path, chars: Vec<MappedChar>) -> Result<Vec<MappedChar>> {
     let controls = chars
@@ -275,6 +300,25 @@ mod tests {
         assert_eq!((chars[0].start, chars[0].end), (0, 2));
         let last = chars.last().unwrap();
         assert_eq!(last.end as usize, bytes.len());
+    }
+
+    #[test]
+    fn latin1_read_as_gb18030_is_flagged_and_chinese_is_not() {
+        // "Müller und Söhne: Änderungen" in Latin-1 happens to be valid GB18030.
+        let latin1: Vec<u8> = "Müller und Söhne: Änderungen"
+            .chars()
+            .map(|c| c as u32 as u8)
+            .collect();
+        let (enc, chars) = decode(Path::new("l.txt"), &latin1).unwrap();
+        assert_eq!(enc, Encoding::Gb18030);
+        let w = gb18030_warning(Path::new("l.txt"), &chars).unwrap();
+        assert!(
+            w.starts_with("l.txt: is not UTF-8 and was read as GB18030, but 3 of its 3 non-ASCII characters are rare in Chinese text"),
+            "{w}"
+        );
+        let (bytes, _, _) = encoding_rs::GB18030.encode(SAMPLE);
+        let (_, chars) = decode(Path::new("a"), &bytes).unwrap();
+        assert_eq!(gb18030_warning(Path::new("a"), &chars), None);
     }
 
     #[test]

@@ -11,14 +11,18 @@ use crate::summit::{self, SourceConfig, SourceFormat, SummitConfig};
 use crate::text::MappedChar;
 
 mod decode;
+pub mod paths;
 
-pub use decode::{Encoding, decode};
+pub use decode::{Encoding, decode, gb18030_warning};
 
 /// The project folder that holds `summits/`, `rules/`, `templates/` and `out/`.
 #[derive(Debug, Clone)]
 pub struct Project {
     /// The folder itself.
     pub root: PathBuf,
+    /// The folder with every symbolic link resolved: what every path read or written
+    /// must lie inside.
+    canonical: PathBuf,
 }
 
 impl Project {
@@ -31,7 +35,13 @@ impl Project {
                 display_dir(&root)
             )));
         }
-        Ok(Project { root })
+        let canonical = fs::canonicalize(&root).map_err(|e| Error::io(&root, e))?;
+        Ok(Project { root, canonical })
+    }
+
+    /// The project folder with every symbolic link resolved.
+    pub fn canonical_root(&self) -> &Path {
+        &self.canonical
     }
 
     /// `summits/`.
@@ -69,6 +79,43 @@ impl Project {
         self.root.join("out").join(id)
     }
 
+    /// `out/<id>/`, checked before anything is written: `out/` must resolve inside the
+    /// project (it is created when missing), and `out/<id>` must be a real folder or not
+    /// exist yet — a symbolic link there would make a build write elsewhere.
+    pub fn checked_out_dir(&self, id: &str) -> Result<PathBuf> {
+        summit::validate_id(id)?;
+        let out = self.root.join("out");
+        if fs::symlink_metadata(&out).is_err() {
+            fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+        }
+        paths::confined(
+            &out,
+            &self.canonical,
+            "factsheet writes only inside the project folder",
+        )?;
+        if !out.is_dir() {
+            return Err(Error::input(
+                &out,
+                "is not a folder; builds are written into out/<summit>/",
+            ));
+        }
+        let dir = out.join(id);
+        match fs::symlink_metadata(&dir) {
+            Ok(m) if m.file_type().is_symlink() => Err(Error::input(
+                &dir,
+                "is a symbolic link; factsheet writes only into real folders under out/ (remove the link)",
+            )),
+            Ok(m) if !m.is_dir() => Err(Error::input(
+                &dir,
+                format!(
+                    "is {}, not a folder; remove it",
+                    paths::kind_of(m.file_type())
+                ),
+            )),
+            _ => Ok(dir),
+        }
+    }
+
     /// The ids of every summit (folders under `summits/` holding a summit.yaml), sorted.
     pub fn summit_ids(&self) -> Result<Vec<String>> {
         let dir = self.summits_dir();
@@ -99,7 +146,11 @@ impl Project {
                 },
             });
         }
+        // A summit folder (or its summit.yaml) that is a link out of the project is refused.
+        let outside = "factsheet reads only files inside the project folder";
+        let summit_dir = paths::confined(&dir, &self.canonical, outside)?;
         let yaml_path = dir.join("summit.yaml");
+        paths::confined(&yaml_path, &self.canonical, outside)?;
         let text = read_utf8(&yaml_path)?;
         let config: SummitConfig = crate::yaml::from_str(&yaml_path, &text)?;
         let date_error = |key: &str, message: String| Error::Yaml {
@@ -118,38 +169,74 @@ impl Project {
             }
         }
         let sources_dir = dir.join("sources");
+        if fs::symlink_metadata(&sources_dir).is_ok() {
+            paths::confined(
+                &sources_dir,
+                &summit_dir,
+                "a summit's sources/ folder must lie inside the summit's folder",
+            )?;
+        }
         let mut warnings = Vec::new();
-        let on_disk = list_files(&sources_dir)?;
+        let listing = list_files(&sources_dir)?;
         let sources = match &config.sources {
             Some(declared) => {
-                let mut seen = std::collections::BTreeSet::new();
+                // Canonical spelling → the spelling first listed.
+                let mut seen: std::collections::BTreeMap<String, &str> = Default::default();
                 for s in declared {
+                    let source_error = |message: String| Error::Yaml {
+                        path: yaml_path.clone(),
+                        line: source_line(&text, &s.file),
+                        message,
+                    };
                     if let Some(d) = &s.date {
-                        summit::check_date(d).map_err(|m| Error::Yaml {
-                            path: yaml_path.clone(),
-                            line: crate::yaml::find_line(&text, 1, &format!("file: {}", s.file)),
-                            message: format!("source {}: {m}", s.file),
-                        })?;
+                        summit::check_date(d)
+                            .map_err(|m| source_error(format!("source {}: {m}", s.file)))?;
                     }
-                    if !seen.insert(s.file.clone()) {
-                        return Err(Error::Yaml {
-                            path: yaml_path.clone(),
-                            line: crate::yaml::find_line(&text, 1, &format!("file: {}", s.file)),
-                            message: format!("source {} is listed twice", s.file),
-                        });
+                    let canonical = paths::relative_entry(&s.file).map_err(source_error)?;
+                    if let Some(first) = seen.insert(canonical, &s.file) {
+                        return Err(source_error(if first == s.file {
+                            format!("source {} is listed twice", s.file)
+                        } else {
+                            format!(
+                                "source {} is listed twice (also as {first}); it would be read twice",
+                                s.file
+                            )
+                        }));
                     }
                 }
-                for f in &on_disk {
-                    if !seen.contains(f) {
+                for f in &listing.files {
+                    if !seen.contains_key(f) {
                         warnings.push(format!(
                             "{}: not listed under sources: in summit.yaml, so it is not read",
                             sources_dir.join(f).display()
                         ));
                     }
                 }
+                // Entries that cannot be read matter only when they are listed, and
+                // then reading them says why; otherwise they are worth a warning.
+                for (name, problem) in &listing.problems {
+                    if !seen.contains_key(name) {
+                        warnings.push(format!("{problem}; it is not read"));
+                    }
+                }
                 declared.clone()
             }
-            None => on_disk.into_iter().map(SourceConfig::undeclared).collect(),
+            None => {
+                if let Some((_, problem)) = listing.problems.first() {
+                    let more = match listing.problems.len() {
+                        1 => String::new(),
+                        n => format!(" (and {} more problem(s) in sources/)", n - 1),
+                    };
+                    return Err(Error::Failed(format!(
+                        "{problem}{more}; without a sources: list in summit.yaml every file under sources/ is read, so remove it or list the sources to read"
+                    )));
+                }
+                listing
+                    .files
+                    .into_iter()
+                    .map(SourceConfig::undeclared)
+                    .collect()
+            }
         };
         if sources.is_empty() {
             warnings.push(format!("{}: no sources to read", sources_dir.display()));
@@ -163,6 +250,25 @@ impl Project {
             yaml_sha256: crate::hash::short_hash([text.as_bytes()]),
         })
     }
+}
+
+/// The line of summit.yaml that declares `file`, however the value is quoted.
+fn source_line(text: &str, file: &str) -> Option<usize> {
+    [
+        format!("file: {file}"),
+        format!("file: '{file}'"),
+        format!("file: \"{file}\""),
+    ]
+    .iter()
+    .find_map(|needle| {
+        text.lines()
+            .position(|l| {
+                let l = l.trim_start().trim_start_matches("- ").trim_end();
+                l == needle || l.starts_with(&format!("{needle} #"))
+            })
+            .map(|i| i + 1)
+    })
+    .or_else(|| crate::yaml::find_line(text, 1, &format!("file: {file}")))
 }
 
 /// A summit as loaded from disk: its id, folder, summit.yaml and resolved sources.
@@ -206,6 +312,8 @@ pub struct RawSource {
     pub format: SourceFormat,
     /// The decoded characters, each with its byte span in `bytes`; `\r\n` is one `\n`.
     pub chars: Vec<MappedChar>,
+    /// Things the user should know about how it was read (a doubtful encoding).
+    pub warnings: Vec<String>,
 }
 
 impl RawSource {
@@ -216,21 +324,45 @@ impl RawSource {
 }
 
 /// Reads and decodes one source of `summit`.
+///
+/// The source must resolve (symbolic links followed) to a regular file inside the
+/// summit's `sources/` folder, of at most [`paths::max_file_bytes`] bytes.
 pub fn read_source(summit: &Summit, config: &SourceConfig) -> Result<RawSource> {
     let path = summit.source_path(config);
-    let bytes = fs::read(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::input(
-            &path,
-            format!(
-                "source file not found (listed as `file: {}` in {})",
-                config.file,
-                summit.dir.join("summit.yaml").display()
-            ),
-        ),
-        _ => Error::io(&path, e),
+    let listed = || {
+        format!(
+            "listed as `file: {}` in {}",
+            config.file,
+            summit.dir.join("summit.yaml").display()
+        )
+    };
+    if let Err(message) = paths::relative_entry(&config.file) {
+        return Err(Error::input(summit.dir.join("summit.yaml"), message));
+    }
+    let sources_dir = summit.dir.join("sources");
+    let within = fs::canonicalize(&sources_dir).map_err(|e| Error::io(&sources_dir, e))?;
+    let resolved = paths::confined(
+        &path,
+        &within,
+        "a source must lie inside the summit's sources/ folder",
+    )
+    .map_err(|e| match e {
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            Error::input(&path, format!("source file not found ({})", listed()))
+        }
+        other => other,
+    })?;
+    let bytes = paths::read_regular(&resolved, paths::max_file_bytes()).map_err(|e| match e {
+        Error::Input { message, .. } => Error::input(&path, message),
+        Error::Io { source, .. } => Error::io(&path, source),
+        other => other,
     })?;
     let (encoding, chars) = decode(&path, &bytes)?;
     let format = config.format.unwrap_or_else(|| guess_format(&path, &chars));
+    let warnings = match encoding {
+        Encoding::Gb18030 => gb18030_warning(&path, &chars).into_iter().collect(),
+        _ => Vec::new(),
+    };
     Ok(RawSource {
         config: config.clone(),
         path,
@@ -239,6 +371,7 @@ pub fn read_source(summit: &Summit, config: &SourceConfig) -> Result<RawSource> 
         encoding,
         format,
         chars,
+        warnings,
     })
 }
 
@@ -266,34 +399,109 @@ fn guess_format(path: &Path, chars: &[MappedChar]) -> SourceFormat {
     }
 }
 
-/// The files under `dir`, recursively, as paths relative to it, sorted; dot-files are skipped.
-fn list_files(dir: &Path) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    if !dir.is_dir() {
+/// What is under a summit's `sources/` folder.
+#[derive(Debug, Default)]
+struct Listing {
+    /// Readable files, as paths relative to the folder, sorted.
+    files: Vec<String>,
+    /// Entries that cannot be sources: (relative path, why), sorted.
+    problems: Vec<(String, String)>,
+}
+
+/// The files under `dir`, recursively, as paths relative to it, sorted; dot-files are
+/// skipped. Symbolic links are not followed into folders (a link to `/` would walk the
+/// whole disk); a link to a file counts only when it stays inside `dir`. FIFOs, devices,
+/// names that are not UTF-8 or hold control characters are problems, not files.
+fn list_files(dir: &Path) -> Result<Listing> {
+    let mut out = Listing::default();
+    let Ok(meta) = fs::symlink_metadata(dir) else {
         return Ok(out);
+    };
+    if meta.file_type().is_symlink() || !meta.is_dir() {
+        // Reading a source reports where it leads; there is nothing to list here.
+        if !dir.is_dir() {
+            return Ok(out);
+        }
     }
+    let within = fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for entry in fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
             let entry = entry.map_err(|e| Error::io(&d, e))?;
             let path = entry.path();
-            if entry.file_name().to_string_lossy().starts_with('.') {
+            let raw_name = entry.file_name();
+            let lossy = raw_name.to_string_lossy();
+            if lossy.starts_with('.') {
                 continue;
             }
-            if path.is_dir() {
+            let rel = path
+                .strip_prefix(dir)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| lossy.clone().into_owned());
+            let mut problem = |why: String| {
+                out.problems
+                    .push((rel.clone(), format!("{}: {why}", path.display())))
+            };
+            if raw_name.to_str().is_none() {
+                problem(format!(
+                    "the file name is not valid UTF-8 (shown here as {lossy:?}); rename the file"
+                ));
+                continue;
+            }
+            if lossy
+                .chars()
+                .any(|c| c.is_control() || crate::text::is_bidi_control(c))
+            {
+                problem(format!(
+                    "the file name {:?} holds control characters; rename the file",
+                    lossy
+                ));
+                continue;
+            }
+            let file_type = entry.file_type().map_err(|e| Error::io(&path, e))?;
+            if file_type.is_dir() {
                 stack.push(path);
-            } else if let Ok(rel) = path.strip_prefix(dir) {
-                out.push(rel.to_string_lossy().replace('\\', "/"));
+            } else if file_type.is_file() {
+                out.files.push(rel);
+            } else if file_type.is_symlink() {
+                match fs::canonicalize(&path) {
+                    Err(_) => problem("is a symbolic link that leads nowhere".to_string()),
+                    Ok(target) if !target.starts_with(&within) => problem(format!(
+                        "is a symbolic link to {}, outside {}; a source must lie inside the summit's sources/ folder",
+                        target.display(),
+                        dir.display()
+                    )),
+                    Ok(target) if target.is_dir() => problem(
+                        "is a symbolic link to a folder; linked folders are not followed"
+                            .to_string(),
+                    ),
+                    Ok(target) => match fs::metadata(&target) {
+                        Ok(m) if m.is_file() => out.files.push(rel),
+                        Ok(m) => problem(format!(
+                            "is a symbolic link to {}, not a regular file; only regular files are read",
+                            paths::kind_of(m.file_type())
+                        )),
+                        Err(e) => problem(e.to_string()),
+                    },
+                }
+            } else {
+                problem(format!(
+                    "is {}, not a regular file; only regular files are read",
+                    paths::kind_of(file_type)
+                ));
             }
         }
     }
-    out.sort();
+    out.files.sort();
+    out.problems.sort();
     Ok(out)
 }
 
 /// Reads a UTF-8 configuration file.
+///
+/// Like every input, it must be a regular file of at most [`paths::max_file_bytes`] bytes.
 pub fn read_utf8(path: &Path) -> Result<String> {
-    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = paths::read_regular(path, paths::max_file_bytes())?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     String::from_utf8(bytes.to_vec()).map_err(|e| {
         Error::input(

@@ -1,12 +1,13 @@
 //! Character-level normalisation of one paragraph: full-width letters and digits,
 //! ASCII punctuation inside Chinese text, and spaces around Chinese.
 
-use crate::text::{MappedChar, is_bullet, is_chinese, is_han};
+use crate::text::{MappedChar, is_bullet, is_chinese, is_han, is_unsafe_control};
 
 /// Normalises one paragraph's characters (already free of line breaks).
 ///
 /// 1. Full-width digits and Latin letters become ASCII; ideographic, no-break and
-///    other spaces become plain spaces; zero-width characters and markers go.
+///    other spaces become plain spaces; zero-width characters and markers go, and so
+///    do control characters and bidirectional controls.
 /// 2. `, : ; ! ?` written in ASCII after Chinese text become full-width
 ///    (`，：；！？`), and `( )` around Chinese text become `（ ）`.
 /// 3. Spaces next to Chinese characters go, except a single space between two Han
@@ -28,6 +29,10 @@ fn widen_or_drop(c: MappedChar) -> Option<MappedChar> {
         }
         0x3000 | 0x00A0 | 0x2000..=0x200A | 0x202F | 0x205F | 0x0009 | 0x000C => ' ',
         0x200B..=0x200D | 0x2060 | 0xFEFF | 0x00AD | 0x2028 | 0x2029 => return None,
+        // Escape sequences, NUL (from `&#0;`), DEL, C1 controls and bidirectional
+        // overrides never reach a sentence: no output can carry them, and a citation
+        // still covers the bytes they stood in.
+        _ if is_unsafe_control(ch) => return None,
         _ => ch,
     };
     Some(c.with(out))

@@ -148,8 +148,12 @@ fn fill_from_front_matter(config: &mut SourceConfig, fm: &BTreeMap<String, Strin
     let get = |keys: &[&str]| {
         keys.iter()
             .find_map(|k| fm.get(*k))
+            .map(|v| {
+                v.chars()
+                    .filter(|c| !crate::text::is_unsafe_control(*c))
+                    .collect::<String>()
+            })
             .filter(|v| !v.is_empty())
-            .cloned()
     };
     if config.title.is_none() {
         config.title = get(&["title"]);

@@ -9,6 +9,7 @@ use minijinja::{AutoEscape, Environment, Output, State, UndefinedBehavior, Value
 
 use super::fonts::Coverage;
 use crate::error::{Error, Result};
+use crate::text::is_bidi_control;
 
 /// The auto-escape mode of `.typ.j2` templates (and of every template not named `.md.j2`).
 const TYPST: AutoEscape = AutoEscape::Custom("typst");
@@ -62,6 +63,12 @@ fn template_error(dir: &Path, top: &str, err: &minijinja::Error) -> Error {
     if let Some(detail) = err.detail() {
         msg.push_str(": ");
         msg.push_str(detail);
+    } else if err.kind() == minijinja::ErrorKind::UndefinedError
+        && let (Some(range), Some(src)) = (err.range(), err.template_source())
+        && let Some(expr) = src.get(range)
+    {
+        // minijinja says only "undefined value"; name what was undefined.
+        msg.push_str(&format!(": `{}` is not defined", expr.trim()));
     }
     // The source line, when minijinja kept it, shows the analyst exactly what to fix.
     if let (Some(line), Some(src)) = (err.line(), err.template_source())
@@ -124,7 +131,7 @@ pub fn escape_typst_markup(text: &str, coverage: &Coverage) -> String {
                 }
             }
             '\t' => out.push(' '),
-            c if c.is_control() => {}
+            c if c.is_control() || is_bidi_control(c) => {}
             c if c.is_ascii_punctuation() => {
                 out.push('\\');
                 out.push(c);
@@ -149,7 +156,7 @@ pub fn escape_markdown(text: &str) -> String {
                     out.push(' ');
                 }
             }
-            c if c.is_control() => {}
+            c if c.is_control() || is_bidi_control(c) => {}
             c if c.is_ascii_punctuation() => {
                 out.push('\\');
                 out.push(c);
@@ -175,7 +182,7 @@ pub fn typst_string_literal(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() || c.is_ascii_punctuation() => {
+            c if c.is_control() || c.is_ascii_punctuation() || is_bidi_control(c) => {
                 out.push_str(&format!("\\u{{{:x}}}", c as u32));
             }
             c => out.push(c),
@@ -239,10 +246,44 @@ mod tests {
     }
 
     #[test]
+    fn an_undefined_variable_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("t.md.j2"),
+            "# {{ summit.title }}\n{{ summit.titel }}\n",
+        )
+        .unwrap();
+        let env = environment(dir.path(), Arc::new(Coverage::everything()));
+        let ctx = Value::from_serialize(serde_json::json!({"summit": {"title": "峰会"}}));
+        let err = render(&env, dir.path(), "t.md.j2", &ctx)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "template error: {}:2: undefined value: `summit.titel` is not defined\n  2 | {{{{ summit.titel }}}}",
+                dir.path().join("t.md.j2").display()
+            )
+        );
+    }
+
+    #[test]
     fn markdown_escapes() {
         assert_eq!(
             escape_markdown("*a* | [b](c) <x>"),
             "\\*a\\* \\| \\[b\\]\\(c\\) \\<x\\>"
+        );
+    }
+
+    #[test]
+    fn controls_and_bidi_overrides_are_dropped_everywhere() {
+        let text = "甲\u{202E}乙\u{1b}[31m丙\u{2066}\u{0}";
+        assert_eq!(escape_markdown(text), "甲乙\\[31m丙");
+        let all = Coverage::everything();
+        assert_eq!(escape_typst_markup(text, &all), "甲乙\\[31m丙");
+        assert_eq!(
+            typst_string_literal(text),
+            "\"甲\\u{202e}乙\\u{1b}\\u{5b}31m丙\\u{2066}\\u{0}\""
         );
     }
 }

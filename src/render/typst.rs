@@ -337,7 +337,9 @@ pub fn compile(typst: &Typst, job: &Job<'_>) -> Result<Vec<Diagnostic>> {
             "--font-path",
         ])
         .arg(font_dir)
-        .args(["--creation-timestamp", &timestamp.to_string()])
+        // One argument with `=`: a date before 1970 is negative, and `-86400` on its
+        // own would be taken for an option.
+        .arg(format!("--creation-timestamp={timestamp}"))
         .args(["--diagnostic-format", "short", input, output])
         .stdin(Stdio::null());
     // TYPST_FONT_PATHS and friends would make the output depend on the machine.
@@ -346,6 +348,7 @@ pub fn compile(typst: &Typst, job: &Job<'_>) -> Result<Vec<Diagnostic>> {
             cmd.env_remove(&key);
         }
     }
+    stop_with_parent(&mut cmd);
     let out = cmd
         .output()
         .map_err(|e| Error::Typst(format!("cannot run typst ({}): {e}", typst.path.display())))?;
@@ -357,17 +360,63 @@ pub fn compile(typst: &Typst, job: &Job<'_>) -> Result<Vec<Diagnostic>> {
         if lines.is_empty() {
             lines.push(format!("typst exited with {}", out.status));
         }
-        return Err(Error::Typst(format!(
-            "typst {} could not compile {}:\n{}",
-            typst.version,
-            shown_as.display(),
-            lines.join("\n")
-        )));
+        // Only a diagnostic located in the .typ makes the .typ the culprit; anything
+        // else (a refused command line, a crash) is typst's or factsheet's problem.
+        let located = diags.iter().any(|d| d.file.as_deref() == Some(input));
+        return Err(Error::Typst(if located {
+            format!(
+                "typst {}{COULD_NOT_COMPILE}{}:\n{}",
+                typst.version,
+                shown_as.display(),
+                lines.join("\n")
+            )
+        } else {
+            format!(
+                "typst {} ({}) failed before compiling the fact sheet; this is not a problem in the .typ:\n{}",
+                typst.version,
+                typst.path.display(),
+                lines.join("\n")
+            )
+        }));
     }
     Ok(diags
         .into_iter()
         .filter(|d| d.severity != "error")
         .collect())
+}
+
+const COULD_NOT_COMPILE: &str = " could not compile ";
+
+/// Whether a [`compile`] error is about the .typ itself (so it is worth keeping).
+pub fn blames_the_file(e: &Error) -> bool {
+    matches!(e, Error::Typst(m) if m.contains(COULD_NOT_COMPILE))
+}
+
+/// Makes the child die with factsheet: on Linux a `kill -9` of factsheet then also
+/// stops typst (the parent-death signal), instead of leaving it orphaned, writing
+/// into a staging folder nobody will swap in.
+fn stop_with_parent(cmd: &mut Command) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use std::os::unix::process::CommandExt;
+        let parent = std::process::id();
+        // SAFETY: between fork and exec the closure calls only prctl and getppid,
+        // which are async-signal-safe, and allocates nothing.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // The parent may have died before the signal was asked for.
+                if libc::getppid() as u32 != parent {
+                    return Err(std::io::Error::other("factsheet exited"));
+                }
+                Ok(())
+            });
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = cmd;
 }
 
 /// A diagnostic as `file:line:col: severity: message`, naming `shown_as` for

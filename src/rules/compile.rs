@@ -15,6 +15,15 @@ use super::{
 };
 use crate::yaml;
 
+/// The most characters a pattern may expand to through its sub-patterns. The longest
+/// rule of the shipped files expands to under 2,000; a chain of sub-patterns that each
+/// use the one before twice doubles at every step and must stop long before memory does.
+pub const MAX_EXPANDED_CHARS: usize = 100_000;
+
+/// The most memory one compiled rule regex may take (the regex crate's `size_limit`);
+/// the shipped rules need at most 256 KB.
+pub const MAX_COMPILED_BYTES: usize = 4 << 20;
+
 /// Captures with a meaning of their own in list items.
 const ITEM_CAPTURES: &[&str] = &["ordinal", "title"];
 
@@ -75,21 +84,48 @@ fn expand_depth(
         }
         stack.push(name.to_string());
         let inner = expand_depth(body, local, global, stack)?;
+        if out.len() + inner.len() + 4 > MAX_EXPANDED_CHARS {
+            return Err(too_long(stack));
+        }
         stack.pop();
         out.push_str("(?:");
         out.push_str(&inner);
         out.push(')');
         rest = &after[close + 2..];
     }
+    if out.len() + rest.len() > MAX_EXPANDED_CHARS {
+        return Err(too_long(stack));
+    }
     out.push_str(rest);
     Ok(out)
+}
+
+fn too_long(stack: &[String]) -> String {
+    let path = if stack.is_empty() {
+        String::new()
+    } else {
+        format!(" (through {})", stack.join(" → "))
+    };
+    format!(
+        "expands to more than {MAX_EXPANDED_CHARS} characters{path}; a sub-pattern that uses another several times grows with every level — use each once, or write the alternatives out"
+    )
 }
 
 /// Collects problems of one file.
 pub(super) struct FileProblems<'a> {
     pub(super) path: &'a Path,
     pub(super) text: &'a str,
+    /// Byte offset of each line of `text` (see [`line_starts`]).
+    pub(super) line_starts: Vec<usize>,
     pub(super) problems: &'a mut Vec<Problem>,
+}
+
+/// The byte offset where each line of `text` starts, so that a search from line N
+/// does not walk the N lines before it (which made loading a long file quadratic).
+pub(super) fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 impl FileProblems<'_> {
@@ -103,7 +139,9 @@ impl FileProblems<'_> {
     }
 
     pub(super) fn line_of(&self, from: usize, needle: &str) -> Option<usize> {
-        yaml::find_line(self.text, from, needle)
+        let skip = from.saturating_sub(1);
+        let offset = *self.line_starts.get(skip)?;
+        yaml::find_line(&self.text[offset..], 1, needle).map(|l| l + skip)
     }
 }
 
@@ -125,8 +163,22 @@ pub(super) fn compile_regex(
             return None;
         }
     };
-    match Regex::new(&expanded) {
+    match regex::RegexBuilder::new(&expanded)
+        .size_limit(MAX_COMPILED_BYTES)
+        .build()
+    {
         Ok(re) => Some((expanded, re)),
+        Err(regex::Error::CompiledTooBig(_)) => {
+            p.add(
+                line,
+                Some(rule),
+                format!(
+                    "{key} is too large once compiled (more than {} MB); simplify it or split the rule",
+                    MAX_COMPILED_BYTES >> 20
+                ),
+            );
+            None
+        }
         Err(e) => {
             p.add(
                 line,

@@ -28,6 +28,7 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
             dir.display()
         )));
     }
+    crate::ingest::paths::check_folder(dir, "rule files must lie inside the rules folder")?;
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -95,9 +96,11 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
     let mut triggers: Vec<String> = Vec::new();
     let mut ids: BTreeMap<String, (PathBuf, Option<usize>)> = BTreeMap::new();
     for l in &loaded {
+        let mut id_lines = IdLines::new(&l.text);
         let mut p = FileProblems {
             path: &l.path,
             text: &l.text,
+            line_starts: super::compile::line_starts(&l.text),
             problems: &mut problems,
         };
         if let Some(bg) = &l.file.background {
@@ -194,13 +197,13 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
             file: l.path.clone(),
         });
         for r in &l.file.rules {
-            let line = claim_id(&mut ids, &mut p, &r.id);
+            let line = claim_id(&mut ids, &mut id_lines, &mut p, &r.id);
             if let Some(rule) = compile_rule(r, field, line, &l.file.patterns, &global, &mut p) {
                 rules.push(rule);
             }
         }
         for lr in &l.file.lists {
-            let line = claim_id(&mut ids, &mut p, &lr.id);
+            let line = claim_id(&mut ids, &mut id_lines, &mut p, &lr.id);
             if let Some(list) = compile_list(lr, field, line, &l.file.patterns, &global, &mut p) {
                 lists.push(list);
             }
@@ -242,14 +245,47 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
     ))
 }
 
+/// The lines of every `id:` of a file, found in one pass (looking each id up from the
+/// top of the file made loading quadratic in the file's length).
+struct IdLines {
+    /// id → the lines defining it, and how many of them were claimed.
+    lines: BTreeMap<String, (Vec<usize>, usize)>,
+}
+
+impl IdLines {
+    fn new(text: &str) -> Self {
+        let mut lines: BTreeMap<String, (Vec<usize>, usize)> = BTreeMap::new();
+        for (i, line) in text.lines().enumerate() {
+            let l = line.trim_start().trim_start_matches("- ").trim_start();
+            if let Some(rest) = l.strip_prefix("id:") {
+                let id = rest.split(" #").next().unwrap_or("").trim();
+                let id = id.trim_matches(|c| c == '\'' || c == '"');
+                lines.entry(id.to_string()).or_default().0.push(i + 1);
+            }
+        }
+        IdLines { lines }
+    }
+
+    /// The line of the next definition of `id` not yet claimed.
+    fn next(&mut self, id: &str) -> Option<usize> {
+        let (lines, used) = self.lines.get_mut(id)?;
+        let line = lines.get(*used).or(lines.last()).copied();
+        *used += 1;
+        line
+    }
+}
+
 /// Records that rule `id` is defined at its `id:` line in `p`'s file, reporting a
 /// duplicate when another rule (sentence or list) already took it. Returns the line.
 fn claim_id(
     ids: &mut BTreeMap<String, (PathBuf, Option<usize>)>,
+    id_lines: &mut IdLines,
     p: &mut FileProblems,
     id: &str,
 ) -> Option<usize> {
-    let line = p.line_of(1, &format!("id: {id}"));
+    let line = id_lines
+        .next(id)
+        .or_else(|| p.line_of(1, &format!("id: {id}")));
     if let Some((other, other_line)) = ids.insert(id.to_string(), (p.path.to_path_buf(), line)) {
         p.add(
             line,

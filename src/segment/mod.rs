@@ -229,7 +229,16 @@ fn excluded_ranges(source: &NormalisedSource) -> Result<Vec<Range<usize>>> {
                 let pos = text[start..]
                     .find(&to_n)
                     .filter(|_| !to_n.is_empty())
-                    .ok_or_else(|| not_found("to", to))?;
+                    .ok_or_else(|| match text[..start].find(&to_n) {
+                        Some(_) if !to_n.is_empty() => Error::input(
+                            &source.path,
+                            format!(
+                                "summit.yaml leaves out a span of this source, but its `to:` text {to:?} occurs only before its `from:` text {:?}; swap them, or pick a `to:` after the `from:`",
+                                span.from
+                            ),
+                        ),
+                        _ => not_found("to", to),
+                    })?;
                 (start + pos + to_n.len()).max(after)
             }
         };

@@ -76,6 +76,9 @@ const MEASURE_WORDS: &str = "个 剂 对 所 列 名 人 人次 项 份 座 家 
     篇 轮 类 例 处 块 片 笔 班 趟 年 个月 天 周 小时 岁 米 千米 海里 克 千克 公斤 公顷 亩 桶 \
     标准箱 名额 个百分点 % ％";
 
+/// The most Arabic digits a number may have (whole numbers past `i64` are refused anyway).
+const MAX_DIGITS: usize = 30;
+
 /// A number, or a range of numbers.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Amount {
@@ -84,23 +87,24 @@ pub(super) enum Amount {
 }
 
 impl Amount {
-    /// A number, or `{"min": …, "max": …}`.
-    pub(super) fn to_json(self) -> Value {
-        match self {
-            Amount::Exact(n) => n.to_json(),
-            Amount::Range(min, max) => json!({"min": min.to_json(), "max": max.to_json()}),
-        }
+    /// A number, or `{"min": …, "max": …}`; refused when JSON cannot hold it exactly.
+    pub(super) fn to_json(self) -> Res<Value> {
+        Ok(match self {
+            Amount::Exact(n) => n.exact_json()?,
+            Amount::Range(min, max) => json!({"min": min.exact_json()?, "max": max.exact_json()?}),
+        })
     }
 
     /// Adds `value` (or `min` and `max`), then `bound`.
-    fn put(self, map: &mut Object, bound: Option<Bound>) {
-        match self.to_json() {
+    fn put(self, map: &mut Object, bound: Option<Bound>) -> Res<()> {
+        match self.to_json()? {
             Value::Object(range) => map.extend(range),
             value => drop(map.insert("value".into(), value)),
         }
         if let Some(b) = bound {
             map.insert("bound".into(), b.as_str().into());
         }
+        Ok(())
     }
 }
 
@@ -162,6 +166,11 @@ fn number_prefixes(s: &str) -> Vec<NumberPrefix<'_>> {
 }
 
 /// The lower end of a range: `3至5万` means 3万 to 5万, but `5000至1万` means 5000 to 1万.
+///
+/// A bare lower end takes the 万/亿 of the upper end when it is not above the upper
+/// end's coefficient (`3至5万`), or when read alone it would be more than four orders
+/// of magnitude below the upper end (`5至3亿` is 5亿 to 3亿 — a range that runs
+/// backwards and is refused — never 5 yuan to 3亿).
 fn range_min(left: &NumberPrefix<'_>, right: &NumberPrefix<'_>) -> Number {
     let head = right.cleaned.trim_end_matches(|c| big_unit(c).is_some());
     let exp: u32 = right.cleaned[head.len()..]
@@ -170,10 +179,16 @@ fn range_min(left: &NumberPrefix<'_>, right: &NumberPrefix<'_>) -> Number {
         .sum();
     let left_has_big = left.cleaned.contains(|c| big_unit(c).is_some());
     match parse_number(head) {
-        Some(coef)
-            if exp > 0 && !left_has_big && left.value.cmp_value(coef) != Ordering::Greater =>
-        {
-            left.value.shifted(exp).unwrap_or(left.value)
+        Some(coef) if exp > 0 && !left_has_big => {
+            let scaled = left.value.shifted(exp).unwrap_or(left.value);
+            if left.value.cmp_value(coef) != Ordering::Greater {
+                return scaled;
+            }
+            let near = left
+                .value
+                .shifted(4)
+                .is_some_and(|l| l.cmp_value(right.value) != Ordering::Less);
+            if near { left.value } else { scaled }
         }
         _ => left.value,
     }
@@ -187,8 +202,10 @@ pub(super) struct Reading<'a> {
     pub(super) rest: &'a str,
 }
 
-/// Every reading of the number or range at the start of `s`, longest first.
-fn readings(s: &str) -> Vec<Reading<'_>> {
+/// Every reading of the number or range at the start of `s`, longest first, and why a
+/// range was refused, if one was.
+fn readings(s: &str) -> (Vec<Reading<'_>>, Option<String>) {
+    let mut refused = None;
     let with_suffix =
         |rest| strip_longest(rest, SUFFIX_BOUNDS).map_or((None, rest), |(b, r)| (Some(b), r));
     let mut out = Vec::new();
@@ -198,6 +215,12 @@ fn readings(s: &str) -> Vec<Reading<'_>> {
             for right in number_prefixes(after) {
                 let min = range_min(&left, &right);
                 if min.cmp_value(right.value) == Ordering::Greater {
+                    refused.get_or_insert_with(|| {
+                        format!(
+                            "the range runs backwards: its lower end ({min}) is more than its upper end ({})",
+                            right.value
+                        )
+                    });
                     continue;
                 }
                 let (bound, rest) = with_suffix(right.rest);
@@ -219,11 +242,14 @@ fn readings(s: &str) -> Vec<Reading<'_>> {
             rest,
         });
     }
-    out
+    (out, refused)
 }
 
 /// A capture holding a number: the qualifiers around it, and every reading of it.
 pub(super) struct Parsed<'a> {
+    /// Why the text is not read as it seems to be meant (a backwards range, a
+    /// full-width comma inside the digits), to give instead of a generic reason.
+    problem: Option<String>,
     bounds: Vec<Bound>,
     currency: Option<&'static str>,
     pub(super) readings: Vec<Reading<'a>>,
@@ -242,6 +268,9 @@ impl Parsed<'_> {
 
     /// Why no reading was followed by what was wanted.
     fn failure(&self, wanted: &str) -> String {
+        if let Some(p) = &self.problem {
+            return p.clone();
+        }
         if self.readings.is_empty() {
             NO_NUMBER
         } else {
@@ -275,9 +304,34 @@ pub(super) fn parse_amount(text: &str, currencies: bool) -> Parsed<'_> {
         }
     }
     let qualified = !bounds.is_empty();
-    let mut readings = readings(s);
+    let (mut readings, mut problem) = readings(s);
+    // Past i128 no prefix of the digits means the number; say so, not "no currency".
+    let digits = s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits > MAX_DIGITS {
+        problem = Some(format!(
+            "the number {} has more digits than factsheet reads (at most {MAX_DIGITS})",
+            &s[..digits]
+        ));
+        readings.clear();
+    }
     readings.retain(|r| !r.bare || qualified || !r.bounds.is_empty());
+    // 3，600亿元: a full-width comma looks like a thousands separator but cuts the number.
+    if problem.is_none()
+        && let Some(r) = readings.first()
+        && let Some(after) = r.rest.strip_prefix('，')
+        && after.chars().take(3).filter(char::is_ascii_digit).count() == 3
+        && !after[3..].starts_with(|c: char| c.is_ascii_digit())
+    {
+        let number = &s[..s.len() - r.rest.len()];
+        problem = Some(format!(
+            "the full-width comma in \"{number}，{}\" is not a thousands separator (write {number},{} or {number}{}); read alone, {number} has nothing after it",
+            &after[..3],
+            &after[..3],
+            &after[..3]
+        ));
+    }
     Parsed {
+        problem,
         bounds,
         currency,
         readings,
@@ -297,14 +351,14 @@ fn unit_object(
     unit: &str,
     noun: Option<&str>,
     text: &str,
-) -> Value {
+) -> Res<Value> {
     let mut map = Object::new();
-    amount.put(&mut map, bound);
+    amount.put(&mut map, bound)?;
     map.insert("unit".into(), unit.into());
     if let Some(n) = noun {
         map.insert("noun".into(), n.into());
     }
-    finish(map, text)
+    Ok(finish(map, text))
 }
 
 pub(super) fn number(text: &str) -> Res<Value> {
@@ -316,7 +370,7 @@ pub(super) fn number(text: &str) -> Res<Value> {
         });
     };
     let mut map = Object::new();
-    reading.amount.put(&mut map, parsed.bound(reading)?);
+    reading.amount.put(&mut map, parsed.bound(reading)?)?;
     Ok(finish(map, text))
 }
 
@@ -328,13 +382,7 @@ pub(super) fn money(text: &str) -> Res<Value> {
             (_, Some(lead)) => (lead, r.rest.strip_prefix('元').unwrap_or(r.rest)),
             (_, None) => continue,
         };
-        return Ok(unit_object(
-            r.amount,
-            parsed.bound(r)?,
-            code,
-            noun(rest),
-            text,
-        ));
+        return unit_object(r.amount, parsed.bound(r)?, code, noun(rest), text);
     }
     Err(parsed.failure(NO_CURRENCY))
 }
@@ -351,13 +399,7 @@ pub(super) fn count(text: &str) -> Res<Value> {
         }
     }
     let (r, unit, rest) = best.ok_or_else(|| parsed.failure(NO_MEASURE_WORD))?;
-    Ok(unit_object(
-        r.amount,
-        parsed.bound(r)?,
-        unit,
-        noun(rest),
-        text,
-    ))
+    unit_object(r.amount, parsed.bound(r)?, unit, noun(rest), text)
 }
 
 pub(super) fn quantity(text: &str) -> Res<Value> {

@@ -10,7 +10,8 @@
 //!   appears only for qualified numbers: `at_least` (多 余 逾 超 超过 以上, 上百/上千万,
 //!   数十万, 十几), `at_most` (近 将近 接近 不到 以下), `about` (约 大约 左右 上下).
 //!   A range such as `5至10` gives `{"min": 5, "max": 10, "text": …}` instead of
-//!   `value` (in `money` and `count` too); `3至5万` reads as 30000 to 50000.
+//!   `value` (in `money` and `count` too); `3至5万` reads as 30000 to 50000, and a
+//!   bare lower end keeps its own value only when near the upper end (`5000至1万`).
 //!   Values are JSON integers when whole, floats otherwise (`2.5`).
 //! - `money`: `{"value": 26000000000, "unit": "CNY", "text": "260亿元人民币"}`, with
 //!   `bound` after `value` when qualified and `noun` before `text` when words follow
@@ -31,6 +32,9 @@
 //!   `year`, `month`, `week` or `day`; `times` follows `per` when more than once.
 //!
 //! Numbers are exact: values are computed with integers, so `1.5亿` is 150000000.
+//! A value JSON cannot hold exactly (a whole number past `i64`, a fraction with more
+//! digits than a float keeps) is refused with the reason, never rounded; so is a
+//! range that runs backwards once both ends are scaled (`5至3亿`).
 //! A capture that does not fit its normaliser gives a [`NormaliseError`] saying why.
 
 mod amount;

@@ -41,6 +41,7 @@ impl Number {
     }
 
     /// The number as JSON: an integer when integral and within `i64`, otherwise a float.
+    /// Lossy for integers past `i64` and for fractions with many digits; see [`Self::exact_json`].
     pub fn to_json(&self) -> Value {
         if let Some(i) = self.as_i64() {
             return Value::from(i);
@@ -49,6 +50,29 @@ impl Number {
         float
             .and_then(serde_json::Number::from_f64)
             .map_or(Value::Null, Value::Number)
+    }
+
+    /// The number as JSON when JSON can hold it exactly: an integer within `i64`, or a
+    /// fraction whose float prints back as the same decimal. Otherwise why not.
+    pub fn exact_json(&self) -> Result<Value, String> {
+        if let Some(i) = self.as_i64() {
+            return Ok(Value::from(i));
+        }
+        if self.is_integer() {
+            return Err(format!(
+                "{self} is too large to keep exactly (facts.json holds whole numbers up to {})",
+                i64::MAX
+            ));
+        }
+        let float = self.to_string().parse::<f64>().ok();
+        match float.and_then(serde_json::Number::from_f64) {
+            Some(n) if float.and_then(exact_decimal).is_some_and(|d| d == *self) => {
+                Ok(Value::Number(n))
+            }
+            _ => Err(format!(
+                "{self} has more digits than facts.json can keep exactly"
+            )),
+        }
     }
 
     fn normalised(mut self) -> Self {
@@ -103,6 +127,25 @@ impl fmt::Display for Number {
         let (whole, fraction) = padded.split_at(padded.len() - scale);
         write!(f, "{sign}{whole}.{fraction}")
     }
+}
+
+/// The shortest decimal that prints as `f` (what serde_json writes), as a [`Number`].
+fn exact_decimal(f: f64) -> Option<Number> {
+    let text = serde_json::Number::from_f64(f)?.to_string();
+    if text.contains(['e', 'E']) {
+        return None;
+    }
+    let (neg, digits) = match text.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, text.as_str()),
+    };
+    let chars: Vec<char> = digits.chars().collect();
+    let n = parse_arabic(&chars)?;
+    Some(if neg {
+        Number::new(-n.mantissa, n.scale)
+    } else {
+        n
+    })
 }
 
 fn pow10(exp: u32) -> Option<i128> {

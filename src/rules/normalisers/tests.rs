@@ -392,6 +392,15 @@ mod money {
         ("10亿多美元", r#"{"value": 1000000000, "bound": "at_least", "unit": "USD", "text": "10亿多美元"}"#),
         ("200亿元人民币无偿援助", r#"{"value": 20000000000, "unit": "CNY", "noun": "无偿援助", "text": "200亿元人民币无偿援助"}"#),
         ("港币100亿元", r#"{"value": 10000000000, "unit": "HKD", "text": "港币100亿元"}"#),
+        // Shapes the rule files missed (issue 11): a lone 一/两 before 万/亿, 数百亿.
+        ("两亿美元", r#"{"value": 200000000, "unit": "USD", "text": "两亿美元"}"#),
+        ("一亿美元", r#"{"value": 100000000, "unit": "USD", "text": "一亿美元"}"#),
+        ("数百亿元", r#"{"value": 10000000000, "bound": "at_least", "unit": "CNY", "text": "数百亿元"}"#),
+        // Ranges: a bare lower end takes the upper end's unit, or stands alone when near it.
+        ("3至5亿元", r#"{"min": 300000000, "max": 500000000, "unit": "CNY", "text": "3至5亿元"}"#),
+        ("500至3万元", r#"{"min": 500, "max": 30000, "unit": "CNY", "text": "500至3万元"}"#),
+        // The largest whole number facts.json keeps exactly.
+        ("9223372036854775807元", r#"{"value": 9223372036854775807, "unit": "CNY", "text": "9223372036854775807元"}"#),
     ];
 
     #[rustfmt::skip]
@@ -401,6 +410,14 @@ mod money {
         ("美元", NO_NUMBER),
         ("", NO_NUMBER),
         ("约5亿美元以下", "conflicting qualifiers"),
+        // Exact or refused, never a float: 1e+28 was written before.
+        ("99999999999999999999亿元", "9999999999999999999900000000 is too large to keep exactly (facts.json holds whole numbers up to 9223372036854775807)"),
+        ("9223372036854775808元", "9223372036854775808 is too large to keep exactly (facts.json holds whole numbers up to 9223372036854775807)"),
+        ("1.23456789012345678901亿元", "123456789.012345678901 has more digits than facts.json can keep exactly"),
+        ("9999999999999999999999999999999999999999999元", "the number 9999999999999999999999999999999999999999999 has more digits than factsheet reads (at most 30)"),
+        // 5 yuan to 3亿 was read before; scaled, the range runs backwards.
+        ("5至3亿元", "the range runs backwards: its lower end (500000000) is more than its upper end (300000000)"),
+        ("3，600亿元", "the full-width comma in \"3，600\" is not a thousands separator (write 3,600 or 3600); read alone, 3 has nothing after it"),
     ];
 
     #[test]
@@ -461,6 +478,9 @@ mod count {
         ("8.1%", r#"{"value": 8.1, "unit": "%", "text": "8.1%"}"#),
         ("1,200座", r#"{"value": 1200, "unit": "座", "text": "1,200座"}"#),
         ("5000名额", r#"{"value": 5000, "unit": "名额", "text": "5000名额"}"#),
+        ("一万个", r#"{"value": 10000, "unit": "个", "text": "一万个"}"#),
+        ("十万八千个", r#"{"value": 108000, "unit": "个", "text": "十万八千个"}"#),
+        ("5000至1万个", r#"{"min": 5000, "max": 10000, "unit": "个", "text": "5000至1万个"}"#),
     ];
 
     #[rustfmt::skip]

@@ -80,7 +80,7 @@ fn duration(s: &str) -> Res<Object> {
         };
         let mut map = Object::from_iter([
             ("kind".into(), "within".into()),
-            (key.into(), r.amount.to_json()),
+            (key.into(), r.amount.to_json()?),
         ]);
         if let Some(b) = parsed.bound(r)? {
             map.insert("bound".into(), b.as_str().into());
