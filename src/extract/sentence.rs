@@ -46,8 +46,23 @@ pub(super) fn run(rules: &RuleSet, doc: &Document, doc_index: usize, out: &mut E
             }
         }
     }
-    out.overlaps.extend(resolve_overlaps(&mut found));
+    out.overlaps
+        .extend(resolve_by_competition(rules, &mut found));
     out.matches.extend(found);
+}
+
+/// Resolves overlaps among the matches of fields that compete for words (a pledge
+/// beats a figure), and separately within each field that does not (an outcome may
+/// also be a mechanism).
+fn resolve_by_competition(rules: &RuleSet, found: &mut Vec<Match>) -> Vec<Overlap> {
+    let contest = |m: &Match| -> Option<String> {
+        rules
+            .field(&m.field)
+            .is_some_and(|f| !f.competes)
+            .then(|| m.field.clone())
+    };
+    let mut steps = 0;
+    resolve_overlaps_counted(found, &mut steps, &contest)
 }
 
 /// A window of one or two sentences: the text rules see and the text quoted.
@@ -420,20 +435,30 @@ fn rule_items(
 /// that one has a higher priority; each match reports at most one pair (itself and
 /// that strongest rival), so a thousand rules claiming one span make a thousand
 /// reports, not half a million.
+#[cfg(test)]
 fn resolve_overlaps(found: &mut Vec<Match>) -> Vec<Overlap> {
     let mut steps = 0;
-    resolve_overlaps_counted(found, &mut steps)
+    resolve_overlaps_counted(found, &mut steps, &|_| None)
 }
 
 /// [`resolve_overlaps`], adding the number of tree nodes it visited to `steps`.
-pub(crate) fn resolve_overlaps_counted(found: &mut Vec<Match>, steps: &mut usize) -> Vec<Overlap> {
+///
+/// `contest` names the contest a match takes part in: matches meet only others of the
+/// same contest (`None`: the common one).
+pub(crate) fn resolve_overlaps_counted(
+    found: &mut Vec<Match>,
+    steps: &mut usize,
+    contest: &dyn Fn(&Match) -> Option<String>,
+) -> Vec<Overlap> {
     // Every highlight is a span of one sentence; spans of different sentences never meet.
-    let mut by_sentence: std::collections::BTreeMap<&str, Vec<(usize, usize, usize)>> =
-        std::collections::BTreeMap::new();
+    let mut by_sentence: std::collections::BTreeMap<
+        (Option<String>, &str),
+        Vec<(usize, usize, usize)>,
+    > = std::collections::BTreeMap::new();
     for (i, m) in found.iter().enumerate() {
         for h in &m.highlights {
             by_sentence
-                .entry(h.sentence.as_str())
+                .entry((contest(m), h.sentence.as_str()))
                 .or_default()
                 .push((h.start, h.end, i));
         }
@@ -441,7 +466,7 @@ pub(crate) fn resolve_overlaps_counted(found: &mut Vec<Match>, steps: &mut usize
     let mut keep = vec![true; found.len()];
     // (earlier match, later match) → the sentence where they were found to overlap.
     let mut pairs: std::collections::BTreeMap<(usize, usize), String> = Default::default();
-    for (sentence, spans) in &by_sentence {
+    for ((_, sentence), spans) in &by_sentence {
         for (s, rival) in strongest_rivals(found, spans, steps) {
             let (a, b) = (spans[s].2, rival);
             if found[b].priority > found[a].priority {
@@ -686,7 +711,7 @@ mod tests {
             })
             .collect();
         let mut steps = 0;
-        let overlaps = resolve_overlaps_counted(&mut found, &mut steps);
+        let overlaps = resolve_overlaps_counted(&mut found, &mut steps, &|_| None);
         // Every match survives only if no other rule on the span has a higher priority.
         assert!(
             found.iter().all(|m| m.priority == 6),

@@ -184,6 +184,7 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
             conflicts: l.file.conflicts.clone(),
+            competes: l.file.competes.unwrap_or(true),
             name: field.clone(),
             title_zh: title
                 .as_ref()

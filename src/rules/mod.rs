@@ -69,6 +69,9 @@ pub struct FieldSpec {
     pub rank: Vec<(String, Vec<String>)>,
     /// Attributes whose disagreement between sources is flagged as a conflict.
     pub conflicts: Vec<String>,
+    /// Whether its matches compete with other fields' for the same words (a pledge
+    /// beats a figure); when false, they only compete among themselves.
+    pub competes: bool,
     /// The file that declares it.
     pub file: PathBuf,
 }
@@ -85,6 +88,7 @@ impl FieldSpec {
             generic: Vec::new(),
             rank: Vec::new(),
             conflicts: Vec::new(),
+            competes: true,
             file: PathBuf::new(),
         }
     }

@@ -33,6 +33,10 @@ pub struct RuleFile {
     /// Attributes whose disagreement between sources is flagged as a conflict.
     #[serde(default)]
     pub conflicts: Vec<String>,
+    /// Whether this field's matches compete with other fields' for the same words
+    /// (default true: a pledge beats a figure); false for a field that describes the
+    /// same words another way (an outcome may also be a mechanism).
+    pub competes: Option<bool>,
     /// Named sub-patterns; in `patterns.yaml` shared by every file, elsewhere local.
     #[serde(default)]
     pub patterns: BTreeMap<String, String>,
