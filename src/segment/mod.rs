@@ -169,6 +169,16 @@ pub fn split_sentences(para: &str) -> Vec<Range<usize>> {
             '》' => in_title = in_title.saturating_sub(1),
             _ => {}
         }
+        if let Some(len) = reference_marker(&para[i..]) {
+            // A summary's reference marker (…建立 [1] - …) closes its sentence.
+            let end = i + len;
+            push_trimmed(&mut out, para, start..end);
+            start = end;
+            while iter.peek().is_some_and(|&(j, _)| j < end) {
+                iter.next();
+            }
+            continue;
+        }
         if !is_terminator(c) || in_title > 0 {
             continue;
         }
@@ -188,13 +198,22 @@ pub fn split_sentences(para: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// The length of a reference marker (`[1]`, `[12]`) at the start of `s`, if any.
+fn reference_marker(s: &str) -> Option<usize> {
+    let inner = s.strip_prefix('[')?;
+    let digits = inner.chars().take_while(char::is_ascii_digit).count();
+    ((1..=3).contains(&digits) && inner[digits..].starts_with(']')).then_some(digits + 2)
+}
+
 fn push_trimmed(out: &mut Vec<Range<usize>>, para: &str, range: Range<usize>) {
     let slice = &para[range.clone()];
-    // A bullet is dropped where it opens a paragraph, so also where it opens a sentence.
-    let lead = slice.len()
-        - slice
-            .trim_start_matches(|c: char| c.is_whitespace() || is_bullet(c))
-            .len();
+    // A bullet is dropped where it opens a paragraph, so also where it opens a
+    // sentence; so is a list dash followed by a space (`- 中方宣布…`).
+    let mut rest = slice.trim_start_matches(|c: char| c.is_whitespace() || is_bullet(c));
+    while let Some(r) = rest.strip_prefix('-').filter(|r| r.starts_with(char::is_whitespace)) {
+        rest = r.trim_start();
+    }
+    let lead = slice.len() - rest.len();
     let trail = slice.len() - slice.trim_end().len();
     if slice.chars().any(char::is_alphanumeric) {
         out.push(range.start + lead..range.end - trail);
@@ -277,6 +296,12 @@ mod tests {
         );
         // An unclosed title does not hold the sentences after it together.
         assert_eq!(pieces("《标题。其后。"), ["《标题。", "其后。"]);
+        // A reference marker ends a sentence; a list dash does not open one.
+        assert_eq!(
+            pieces("论坛成立 [1] - 中方提出倡议 [2]"),
+            ["论坛成立 [1]", "中方提出倡议 [2]"]
+        );
+        assert_eq!(pieces("数组[a]与[1234]不是"), ["数组[a]与[1234]不是"]);
         // Punctuation alone (`??` left by a mirror site) is not a sentence.
         assert_eq!(pieces("??“我高兴。”"), ["“我高兴。”"]);
         assert!(pieces("").is_empty());
