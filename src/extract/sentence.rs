@@ -269,7 +269,8 @@ pub(crate) fn apply(
             .map(|spec| rule_items(spec, &caps, &w, announced, &mut steps))
             .unwrap_or_default();
         if let (Some(c), Some(n)) = (count, announced) {
-            if n != items.len() as i64 {
+            // Without `items:` the count is only recorded (a set named without its members).
+            if rule.items.is_some() && n != items.len() as i64 {
                 notes.push(Note {
                     rule: Some(rule.id.clone()),
                     sentence: Some(sentence_id.clone()),

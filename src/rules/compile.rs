@@ -435,13 +435,6 @@ pub(super) fn compile_rule(
             "`each_item: true` needs `items:`".to_string(),
         );
     }
-    if r.count.is_some() && r.items.is_none() {
-        p.add(
-            line,
-            Some(id),
-            "`count:` is checked against `items:`, which is missing".to_string(),
-        );
-    }
     Some(Rule {
         id: id.to_string(),
         field: field.to_string(),

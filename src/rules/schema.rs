@@ -94,7 +94,8 @@ pub struct RuleYaml {
     /// capture name), or every match of `each` in it (its `title` capture, else the
     /// whole match).
     pub items: Option<ItemsYaml>,
-    /// A capture holding the announced number of items, checked against them.
+    /// A capture holding the announced number of items: the `count` attribute,
+    /// checked against the items when the rule has `items:`.
     pub count: Option<String>,
     /// Make one fact per item (proposals) instead of one fact with items.
     #[serde(default)]
