@@ -3,10 +3,12 @@
 //! Everything is compared in the matching view (simplified characters, no inserted
 //! pinyin), so a traditional and a simplified source state one fact.
 //!
-//! - `amount` (pledges, figures): same unit, and the same value or a similar `what`
-//!   (at least half the characters of the shorter one shared). So the 5亿美元 grant
-//!   told four ways is one fact, a 5000万剂 vaccine pledge and 5000个 training places
-//!   never merge (units differ), and 5亿 vs 6亿美元 无偿援助 is one fact in conflict.
+//! - `amount` (pledges, figures): same unit, and a similar `what` (at least half the
+//!   characters of the shorter one shared; for different values, an object of three
+//!   characters or more). So the 5亿美元 grant told four ways is one fact, a 5000万剂
+//!   vaccine pledge and 5000个 training places never merge (units differ), 10个减贫项目
+//!   and 10个数字经济项目 are two facts, and 5亿 vs 6亿美元 无偿援助 is one fact in
+//!   conflict.
 //! - `list-item` (proposals): same position in its list and a similar title; an item
 //!   known without its position is the one whose title holds its title.
 //! - `name` (mechanisms, principle sets): the same name once quotes, numerals and the
@@ -29,6 +31,9 @@ use crate::rules::{FieldSpec, Identity};
 /// knowing its position.
 const MIN_CONTAINED: usize = 4;
 
+/// Characters an object needs before different amounts of it count as one fact.
+const MIN_OBJECT: usize = 3;
+
 /// What consolidation compares about one match, computed once.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keys {
@@ -38,8 +43,11 @@ pub struct Keys {
     name: String,
     /// The document title without 《》, squashed.
     title: String,
-    /// `what`, squashed.
+    /// What the amount is of: `what` (or the recipient when there is none), squashed,
+    /// without the field's generic words (项目, 援助: the kind, not the thing).
     what: String,
+    /// `what` named only a kind of thing (资金支持): it fits any object.
+    vague: bool,
     /// The amount's unit.
     unit: Option<String>,
     /// The amount without its wording.
@@ -51,15 +59,22 @@ pub struct Keys {
 }
 
 impl Keys {
-    /// The keys of `m`, with `view` turning source text into the matching view.
-    pub fn of(m: &Match, view: &dyn Fn(&str) -> String) -> Keys {
+    /// The keys of `m` (a match of `field`), with `view` turning source text into the
+    /// matching view.
+    pub fn of(m: &Match, field: &FieldSpec, view: &dyn Fn(&str) -> String) -> Keys {
         let attr = |k: &str| m.attributes.get(k).and_then(Value::as_str);
         let title = attr("title").unwrap_or(&m.text);
+        let object = attr("what")
+            .map(|w| squash(&view(w)))
+            .filter(|w| !w.is_empty())
+            .or_else(|| attr("recipient").map(|r| squash(&view(r))))
+            .unwrap_or_default();
         Keys {
             text: squash(&view(&m.text)),
             name: name_key(&view(attr("name").unwrap_or(&m.text))),
             title: squash(&view(title.trim_start_matches('《').trim_end_matches('》'))),
-            what: attr("what").map(|w| squash(&view(w))).unwrap_or_default(),
+            what: without_generic(&object, &field.generic),
+            vague: !object.is_empty() && without_generic(&object, &field.generic).is_empty(),
             unit: amount(m)
                 .and_then(|a| a.get("unit"))
                 .and_then(Value::as_str)
@@ -78,11 +93,7 @@ impl Keys {
 /// True when matches with keys `a` and `b` (of the same field) state the same fact.
 pub fn same_fact(field: &FieldSpec, a: &Keys, b: &Keys) -> bool {
     match field.identity {
-        Identity::Amount => {
-            a.unit.is_some()
-                && a.unit == b.unit
-                && (a.amount == b.amount || similar(&a.what, &b.what))
-        }
+        Identity::Amount => a.unit.is_some() && a.unit == b.unit && same_object(a, b),
         Identity::ListItem => match (a.ordinal, b.ordinal) {
             (Some(x), Some(y)) => x == y && similar(&a.text, &b.text),
             _ => contained(&a.text, &b.text),
@@ -148,6 +159,39 @@ pub fn amount_value(m: &Match) -> Option<String> {
         }
     }
     Some(parts.join(","))
+}
+
+/// Two amounts of one unit are one fact when they name the same object: equal
+/// amounts of similar objects (or both without one, or one that names only a kind
+/// of thing: 600亿美元资金支持), or different amounts of an
+/// object named clearly enough to be the same (5亿 and 6亿美元 无偿援助: a conflict).
+fn same_object(a: &Keys, b: &Keys) -> bool {
+    if a.amount == b.amount {
+        return (a.what.is_empty() && b.what.is_empty())
+            || a.vague
+            || b.vague
+            || similar(&a.what, &b.what);
+    }
+    a.what.chars().count().min(b.what.chars().count()) >= MIN_OBJECT
+        && closely_similar(&a.what, &b.what)
+}
+
+/// `what` without the generic words that name a kind of thing (`减贫和农业项目` is
+/// compared as `减贫和农业`).
+fn without_generic(what: &str, generic: &[String]) -> String {
+    let mut out = what.to_string();
+    for g in generic {
+        out = out.replace(g.as_str(), "");
+    }
+    out
+}
+
+/// At least two thirds of the distinct characters of the shorter text occur in the other.
+fn closely_similar(a: &str, b: &str) -> bool {
+    let sa: BTreeSet<char> = a.chars().collect();
+    let sb: BTreeSet<char> = b.chars().collect();
+    let small = sa.len().min(sb.len());
+    small > 0 && sa.intersection(&sb).count() * 3 >= small * 2
 }
 
 /// One title holds the other, which is long enough to mean something on its own.
@@ -302,7 +346,11 @@ mod merge_tests {
     /// here only drops the traditional 國 for the test).
     fn same(field: &FieldSpec, a: &Match, b: &Match) -> bool {
         let view = |t: &str| t.replace('國', "国");
-        same_fact(field, &Keys::of(a, &view), &Keys::of(b, &view))
+        same_fact(
+            field,
+            &Keys::of(a, field, &view),
+            &Keys::of(b, field, &view),
+        )
     }
 
     fn pledge(value: i64, unit: &str, what: &str) -> Match {

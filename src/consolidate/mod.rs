@@ -99,15 +99,25 @@ pub fn consolidate(
     let mut groups: Vec<Group> = Vec::new();
     for m in matches {
         let spec = spec_of(&m.field);
-        let keys = identity::Keys::of(&m, view);
+        let keys = identity::Keys::of(&m, spec, view);
         let bg = background_of(&m);
+        // An amount in a sentence that narrates an earlier event is an earlier fact,
+        // even when this summit repeats the amount (a preview, though, foretells
+        // this summit's).
+        let past = |m: &Match, bg: &Option<String>| {
+            spec.identity == crate::rules::Identity::Amount
+                && bg.is_some()
+                && m.kind != SourceKind::Preview
+        };
+        let m_past = past(&m, &bg);
         // The first group of the field holding a member that states the same fact.
         let found = groups.iter().enumerate().find_map(|(i, g)| {
             (g.members[0].field == m.field)
                 .then(|| {
-                    g.keys
-                        .iter()
-                        .position(|o| identity::same_fact(spec, o, &keys))
+                    (0..g.keys.len()).find(|&k| {
+                        past(&g.members[k], &g.background[k]) == m_past
+                            && identity::same_fact(spec, &g.keys[k], &keys)
+                    })
                 })
                 .flatten()
                 .map(|k| (i, k))

@@ -190,10 +190,17 @@ pub(crate) fn apply(
                 continue;
             }
             let hits: Vec<_> = ctx.regex.captures_iter(text).collect();
+            // The nearest before the match, else one inside it, else the nearest after.
             let pick = hits
                 .iter()
                 .rev()
                 .find(|c| c.get(0).is_some_and(|m| m.end() <= range.start))
+                .or_else(|| {
+                    hits.iter().find(|c| {
+                        c.get(0)
+                            .is_some_and(|m| m.start() >= range.start && m.end() <= range.end)
+                    })
+                })
                 .or_else(|| {
                     hits.iter()
                         .find(|c| c.get(0).is_some_and(|m| m.start() >= range.end))

@@ -210,7 +210,10 @@ fn push_trimmed(out: &mut Vec<Range<usize>>, para: &str, range: Range<usize>) {
     // A bullet is dropped where it opens a paragraph, so also where it opens a
     // sentence; so is a list dash followed by a space (`- 中方宣布…`).
     let mut rest = slice.trim_start_matches(|c: char| c.is_whitespace() || is_bullet(c));
-    while let Some(r) = rest.strip_prefix('-').filter(|r| r.starts_with(char::is_whitespace)) {
+    while let Some(r) = rest
+        .strip_prefix('-')
+        .filter(|r| r.starts_with(char::is_whitespace))
+    {
         rest = r.trim_start();
     }
     let lead = slice.len() - rest.len();

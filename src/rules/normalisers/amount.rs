@@ -128,7 +128,13 @@ fn number_prefixes(s: &str) -> Vec<NumberPrefix<'_>> {
         let next_big = chars
             .get(run + 1)
             .is_some_and(|&(_, d)| big_unit(d).is_some());
-        if !(is_numeral(c) || (run > 0 && INNER_BOUNDS.contains(&c) && next_big)) {
+        // 一点五亿: a decimal point written 点, between digits.
+        let point = c == '点'
+            && run > 0
+            && chars
+                .get(run + 1)
+                .is_some_and(|&(_, d)| super::number::cn_digit(d).is_some() || d.is_ascii_digit());
+        if !(is_numeral(c) || point || (run > 0 && INNER_BOUNDS.contains(&c) && next_big)) {
             break;
         }
         run += 1;

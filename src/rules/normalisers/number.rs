@@ -178,7 +178,7 @@ pub(super) fn big_unit(c: char) -> Option<u32> {
 /// Whether `c` can be part of a number: a digit, `.`, `,`, a Chinese digit or unit.
 pub(super) fn is_numeral(c: char) -> bool {
     c.is_ascii_digit()
-        || ".,".contains(c)
+        || ".,廿卅○".contains(c)
         || cn_digit(c).or(small_unit(c)).or(big_unit(c)).is_some()
 }
 
