@@ -29,7 +29,11 @@ pub(crate) fn split_pieces(
                 offset + m.start() + lead..offset + end
             })
             .collect(),
-        SplitBy::Separators { on, part } => {
+        SplitBy::Separators {
+            on,
+            part,
+            join_up_to,
+        } => {
             let mut raw = Vec::new();
             let mut start = 0;
             for sep in on.find_iter(text) {
@@ -44,6 +48,8 @@ pub(crate) fn split_pieces(
                 let from = pending.unwrap_or(r.start);
                 if part.is_match(&text[from..r.end]) {
                     out.push(from..r.end);
+                    pending = None;
+                } else if join_up_to.is_some_and(|n| text[r.clone()].chars().count() > n) {
                     pending = None;
                 } else {
                     pending = Some(from);

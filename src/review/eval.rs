@@ -117,30 +117,42 @@ pub fn load(path: &Path) -> Result<Gold> {
     Ok(gold)
 }
 
-/// How well `fact` holds `key`: the share of the matching text (fact text, name or
-/// title) that the key covers; `None` when none of them holds it.
-fn fit(fact: &Fact, key: &str) -> Option<f64> {
-    let key = comparable(key);
-    let attr = |name: &str| {
-        fact.attributes
-            .get(name)
-            .and_then(|v| v.as_str())
-            .map(comparable)
-    };
-    [Some(comparable(&fact.text)), attr("name"), attr("title")]
-        .into_iter()
-        .flatten()
-        .filter(|t| t.contains(&key))
+/// How well a fact holds a key: the share of the matching text (fact text, name or
+/// title, each already [`comparable`]) that the key covers; `None` when none holds it.
+fn fit(texts: &[String], key: &str) -> Option<f64> {
+    texts
+        .iter()
+        .filter(|t| t.contains(key))
         .map(|t| key.chars().count() as f64 / t.chars().count().max(1) as f64)
         .fold(None, |best: Option<f64>, x| {
             Some(best.map_or(x, |b| b.max(x)))
         })
 }
 
+/// The texts of `fact` a key may be found in, [`comparable`].
+fn fact_texts(fact: &Fact) -> Vec<String> {
+    let attr = |name: &str| fact.attributes.get(name).and_then(|v| v.as_str());
+    [Some(fact.text.as_str()), attr("name"), attr("title")]
+        .into_iter()
+        .flatten()
+        .map(comparable)
+        .collect()
+}
+
+/// Converts traditional characters for comparisons (loaded once).
+static SIMPLIFIER: std::sync::LazyLock<Option<crate::segment::Simplifier>> =
+    std::sync::LazyLock::new(|| crate::segment::Simplifier::new().ok());
+
 /// Text as keys are compared: without punctuation, spaces and the pinyin some sites
-/// insert after characters (a key copied with or without `聯(lián)盟` finds `聯盟`).
+/// insert after characters (a key copied with or without `聯(lián)盟` finds `聯盟`),
+/// in simplified characters (a key copied from a traditional source finds the same
+/// words in a simplified one: the gold files key a fact in whichever source has it).
 fn comparable(s: &str) -> String {
-    squash(&crate::segment::without_noise_text(s))
+    let clean = crate::segment::without_noise_text(s);
+    let simple = SIMPLIFIER
+        .as_ref()
+        .map_or(clean.clone(), |t| t.simplify(&clean));
+    squash(&simple)
 }
 
 /// Scores `sheet` against `gold`.
@@ -149,12 +161,14 @@ fn comparable(s: &str) -> String {
 /// by a longer fact that merely contains it (`中国—中亚机制` inside
 /// `中国—中亚机制常驻秘书处`).
 pub fn evaluate(sheet: &FactSheet, gold: &Gold) -> Report {
+    let texts: Vec<Vec<String>> = sheet.facts.iter().map(fact_texts).collect();
     let mut candidates: Vec<(f64, usize, usize)> = Vec::new();
     for (gi, g) in gold.facts.iter().enumerate() {
+        let key = comparable(&g.key);
         for (fi, f) in sheet.facts.iter().enumerate() {
             if f.field == g.field
                 && f.context.is_some() == g.background
-                && let Some(score) = fit(f, &g.key)
+                && let Some(score) = fit(&texts[fi], &key)
             {
                 candidates.push((score, gi, fi));
             }
