@@ -99,13 +99,17 @@ for hi in range(0xA1, 0xF8):
             pass
 n_gb = len(cps)
 # Big5 level 1 (frequently used characters): 0xA440-0xC67E
-n_b5 = 0
-for code in range(0xA440, 0xC67F):
-    try:
-        cps.update(map(ord, code.to_bytes(2, "big").decode("big5")))
-        n_b5 += 1
-    except UnicodeDecodeError:
-        pass
+def big5(first, last):
+    n = 0
+    for code in range(first, last + 1):
+        try:
+            cps.update(map(ord, code.to_bytes(2, "big").decode("big5")))
+            n += 1
+        except UnicodeDecodeError:
+            pass
+    return n
+n_b5_1 = big5(0xA440, 0xC67E)  # Big5 level 1 (frequently used characters)
+n_b5_2 = big5(0xC940, 0xF9D5)  # Big5 level 2 (less frequently used characters)
 ranges = [
     (0x0020, 0x007E),  # ASCII printable
     (0x00A0, 0x00FF),  # Latin-1 Supplement
@@ -113,13 +117,21 @@ ranges = [
     (0x2100, 0x21FF),  # Letterlike Symbols, Number Forms, Arrows
     (0x2460, 0x24FF),  # Enclosed Alphanumerics
     (0x3000, 0x303F),  # CJK Symbols and Punctuation
+    (0x3100, 0x312F),  # Bopomofo
+    (0x31C0, 0x31EF),  # CJK Strokes
+    (0x3200, 0x32FF),  # Enclosed CJK Letters and Months
+    (0x3400, 0x4DBF),  # CJK Unified Ideographs Extension A
+    (0x4E00, 0x9FFF),  # CJK Unified Ideographs (the whole block)
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
+    (0xFE30, 0xFE4F),  # CJK Compatibility Forms
     (0xFF00, 0xFFEF),  # Halfwidth and Fullwidth Forms
 ]
 for a, b in ranges:
     cps.update(range(a, b + 1))
 with open(sys.argv[1], "w", encoding="ascii", newline="\n") as f:
     f.writelines("U+%04X\n" % c for c in sorted(cps))
-print(f"    GB2312: {n_gb} chars, Big5 level 1: {n_b5} chars, total requested: {len(cps)} code points")
+print(f"    GB2312: {n_gb} chars, Big5 level 1: {n_b5_1} chars, Big5 level 2: {n_b5_2} chars, "
+      f"total requested: {len(cps)} code points")
 PYEOF
 
 # ---- 4. subset -------------------------------------------------------------
@@ -140,25 +152,37 @@ subset "$SANS_TTC" "$SANS_OUT"
 
 # ---- 5. verify -------------------------------------------------------------
 echo "==> verifying"
-"$PY" - "$TMP/out/$SERIF_OUT" "Noto Serif CJK SC" "$TMP/out/$SANS_OUT" "Noto Sans CJK SC" <<'PYEOF'
+"$PY" - "$TMP/unicodes.txt" "$FACE_INDEX" \
+    "$SRC_DIR/$SERIF_TTC" "$TMP/out/$SERIF_OUT" "Noto Serif CJK SC" \
+    "$SRC_DIR/$SANS_TTC" "$TMP/out/$SANS_OUT" "Noto Sans CJK SC" <<'PYEOF'
 import sys
 from fontTools.ttLib import TTFont
-must = "中亚峰會。，、“”《》—…0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-args = sys.argv[1:]
+must = ("中亚峰會爲衆覈。，、“”《》—…"
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+requested = {int(l[2:], 16) for l in open(sys.argv[1], encoding="ascii")}
+face = int(sys.argv[2])
+args = sys.argv[3:]
 ok = True
-for path, family in zip(args[0::2], args[1::2]):
+for src, path, family in zip(args[0::3], args[1::3], args[2::3]):
     f = TTFont(path)
     name = f["name"]
     fam = name.getDebugName(1)
     typo = name.getDebugName(16)
     cmap = f.getBestCmap()
     missing = [c for c in must if ord(c) not in cmap]
+    # every requested code point that the source face maps must be in the subset
+    src_cmap = TTFont(src, fontNumber=face, lazy=True).getBestCmap()
+    lost = sorted(c for c in requested if c in src_cmap and c not in cmap)
     print(f"    {path.rsplit('/', 1)[-1]}: family(1)={fam!r} typo-family(16)={typo!r} "
-          f"cmap={len(cmap)} glyphs={f['maxp'].numGlyphs}")
+          f"cmap={len(cmap)} glyphs={f['maxp'].numGlyphs} "
+          f"requested-and-in-source={sum(1 for c in requested if c in src_cmap)}")
     if fam != family:
         print(f"    ERROR: family is {fam!r}, expected {family!r}"); ok = False
     if missing:
         print(f"    ERROR: missing characters: {''.join(missing)}"); ok = False
+    if lost:
+        print(f"    ERROR: {len(lost)} requested code points that the source face has are missing: "
+              + " ".join("U+%04X" % c for c in lost[:20])); ok = False
 sys.exit(0 if ok else 1)
 PYEOF
 

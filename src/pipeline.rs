@@ -72,7 +72,7 @@ pub fn analyse(summit: &Summit, rules: &RuleSet) -> Result<Analysis> {
         facts,
         notes,
         groups,
-    } = consolidate::consolidate(rules, summit, &docs, extraction, &|t: &str| {
+    } = consolidate::consolidate(rules, summit, extraction, &|t: &str| {
         segment::View::of(t, &simplifier).map_or_else(|| t.to_string(), |v| v.text)
     });
     let sheet = FactSheet {

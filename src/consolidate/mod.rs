@@ -29,7 +29,6 @@ use crate::extract::{Extraction, Match};
 use crate::facts::{Citation, Conflict, ConflictValue, Fact, Note};
 use crate::ingest::Summit;
 use crate::rules::{FieldSpec, RuleSet};
-use crate::segment::Document;
 use crate::summit::SourceKind;
 
 /// The consolidated facts, and how each came to be (for `explain`).
@@ -61,31 +60,22 @@ pub struct Group {
 pub fn consolidate(
     rules: &RuleSet,
     summit: &Summit,
-    docs: &[Document],
     extraction: Extraction,
     view: &dyn Fn(&str) -> String,
 ) -> Consolidated {
     let date = summit.config.date.as_str();
-    let sentence_text: BTreeMap<String, &str> = docs
-        .iter()
-        .flat_map(|d| d.sentences.iter())
-        .map(|s| (s.id(), s.match_text()))
-        .collect();
+    // A list item is background when its list header is (the items rarely repeat
+    // the cue): the header is part of the item's cue scope.
     let background_of = |m: &Match| -> Option<String> {
         if m.kind == SourceKind::Preview {
             return Some("source is a preview".to_string());
         }
-        // A list item is background when its list header is (the items rarely repeat the cue).
-        let cited: Vec<String> = m.citations.iter().map(Citation::sentence_id).collect();
-        let header = m.list.as_ref().and_then(|l| l.header.clone());
-        for id in cited.iter().chain(header.iter()) {
-            if let Some(text) = sentence_text.get(id)
-                && let Some(cue) = rules.background.cue(text, date)
-            {
-                return Some(format!("sentence {id} says {cue:?}"));
-            }
-        }
-        None
+        m.cue_scope.iter().find_map(|(id, text)| {
+            rules
+                .background
+                .cue(text, date)
+                .map(|cue| format!("sentence {id} says {cue:?}"))
+        })
     };
 
     let mut matches = extraction.matches;

@@ -454,6 +454,10 @@ fn emit(list: &List, sents: &[&Sentence], doc: &Document, doc_index: usize, out:
         list: None,
         kind: doc.config.kind,
         doc_index,
+        cue_scope: header_sentence
+            .map(|h| (h.id(), h.match_text().to_string()))
+            .into_iter()
+            .collect(),
     };
     if rule.each_item {
         for (k, hit) in run.hits.iter().enumerate() {
@@ -465,6 +469,7 @@ fn emit(list: &List, sents: &[&Sentence], doc: &Document, doc_index: usize, out:
             m.attributes
                 .insert("title".to_string(), Value::from(hit.title.clone()));
             m.citations.push(cite(s));
+            m.cue_scope.push((s.id(), s.match_text().to_string()));
             m.highlights.push(hit.highlight(s));
             m.list = Some(position(k + 1));
             if rule.measures {
@@ -499,6 +504,7 @@ fn emit(list: &List, sents: &[&Sentence], doc: &Document, doc_index: usize, out:
         // Without a header, the items are what the fact is cited by.
         if list.header.is_none() && !m.citations.contains(&cite(s)) {
             m.citations.push(cite(s));
+            m.cue_scope.push((s.id(), s.match_text().to_string()));
         }
         m.highlights.push(hit.highlight(s));
     }

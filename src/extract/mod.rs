@@ -46,6 +46,12 @@ pub struct Match {
     pub kind: SourceKind,
     /// Index of the source in summit.yaml order.
     pub doc_index: usize,
+    /// The texts (in the matching view) that background cues are read in: its
+    /// sentences, or only its clause for a field whose `background_scope:` is
+    /// `clause`; a list item adds its header sentence.
+    /// Each as (sentence id, text).
+    #[serde(skip)]
+    pub cue_scope: Vec<(String, String)>,
 }
 
 /// The matched part of one sentence.

@@ -310,8 +310,15 @@ pub(crate) fn apply(
             list: None,
             kind: doc.config.kind,
             doc_index,
+            cue_scope: Vec::new(),
         };
         let located = |mut m: Match, r: Range<usize>| {
+            let scope = if rule.clause_background {
+                text[clause_range(text, r.clone())].to_string()
+            } else {
+                text.to_string()
+            };
+            m.cue_scope = vec![(sentence_id.clone(), scope)];
             for (s, local) in w.touched(&r) {
                 m.citations.push(cite(s));
                 m.highlights.push(Highlight {

@@ -197,9 +197,23 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
             order: l.file.order.unwrap_or(100),
             file: l.path.clone(),
         });
+        let clause_background = match l.file.background_scope.as_deref() {
+            None | Some("sentence") => false,
+            Some("clause") => true,
+            Some(other) => {
+                p.add(
+                    p.line_of(1, "background_scope:"),
+                    None,
+                    format!("background_scope {other:?} must be sentence or clause"),
+                );
+                false
+            }
+        };
         for r in &l.file.rules {
             let line = claim_id(&mut ids, &mut id_lines, &mut p, &r.id);
-            if let Some(rule) = compile_rule(r, field, line, &l.file.patterns, &global, &mut p) {
+            if let Some(mut rule) = compile_rule(r, field, line, &l.file.patterns, &global, &mut p)
+            {
+                rule.clause_background = clause_background;
                 rules.push(rule);
             }
         }

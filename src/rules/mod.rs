@@ -272,6 +272,8 @@ pub struct Rule {
     pub split: Option<SplitSpec>,
     /// What the fact's text is.
     pub text: TextMode,
+    /// Background cues are read only in the clause of the match (not the sentence).
+    pub clause_background: bool,
     /// The examples, as written.
     pub examples: Vec<schema::ExampleYaml>,
     /// The line of each example.
