@@ -153,7 +153,7 @@ fn amount(m: &Match) -> Option<&serde_json::Map<String, Value>> {
 pub fn amount_value(m: &Match) -> Option<String> {
     let a = amount(m)?;
     let mut parts = Vec::new();
-    for k in ["value", "min", "max", "bound"] {
+    for k in ["value", "min", "max", "numerator", "denominator", "bound"] {
         if let Some(v) = a.get(k) {
             parts.push(format!("{k}={v}"));
         }
@@ -331,6 +331,7 @@ mod merge_tests {
             list: None,
             kind: SourceKind::Speech,
             doc_index: 0,
+            cue_scope: Vec::new(),
         }
     }
 

@@ -629,6 +629,7 @@ mod tests {
             list: None,
             kind: crate::summit::SourceKind::Report,
             doc_index: 0,
+            cue_scope: Vec::new(),
         }
     }
 

@@ -248,7 +248,10 @@ impl Background {
                 };
                 // 截至2023年: a statistic as of a date, not an earlier event.
                 let before = &sentence[..c.get(0)?.start()];
-                if ["截至", "截止", "截止到", "截至到"].iter().any(|p| before.ends_with(p)) {
+                if ["截至", "截止", "截止到", "截至到"]
+                    .iter()
+                    .any(|p| before.ends_with(p))
+                {
                     continue;
                 }
                 let m = c.name("month").and_then(|m| m.as_str().parse::<u32>().ok());

@@ -146,8 +146,9 @@ fn number_prefixes(s: &str) -> Vec<NumberPrefix<'_>> {
             continue;
         }
         let cleaned: String = raw.iter().filter(|c| !INNER_BOUNDS.contains(c)).collect();
-        let bare = cleaned.starts_with(|c| big_unit(c).is_some());
-        let written = if bare {
+        // 万亿 alone is the usual way to say "a trillion", not a bare multiplier.
+        let bare = cleaned.starts_with(|c| big_unit(c).is_some()) && cleaned != "万亿";
+        let written = if cleaned.starts_with(|c| big_unit(c).is_some()) {
             format!("一{cleaned}")
         } else {
             cleaned.clone()

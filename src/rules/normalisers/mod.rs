@@ -28,6 +28,9 @@
 //! - `year`: `{"value": 2030, "text": "2030年"}`.
 //! - `ordinal`: `{"value": 1, "text": "第一"}` (also `一是`, `其一`, `首先`, `（三）`, `3.`).
 //! - `list`: a JSON array of strings (`相互尊重、互利共赢` → `["相互尊重", "互利共赢"]`).
+//! - `share`: `{"numerator": 1, "denominator": 5, "unit": "share", "text": "五分之一"}`
+//!   (reduced; `30%` is 3/10, `一半` 1/2), with `bound` before `unit` when qualified
+//!   (`近一半`).
 //! - `frequency`: `{"every": 2, "per": "year", "text": "每两年举办一次"}`; `per` is
 //!   `year`, `month`, `week` or `day`; `times` follows `per` when more than once.
 //!
@@ -39,6 +42,7 @@
 
 mod amount;
 mod number;
+mod share;
 mod time;
 mod words;
 
@@ -76,6 +80,7 @@ pub const NAMES: &[&str] = &[
     "ordinal",
     "list",
     "frequency",
+    "share",
 ];
 
 /// Why a capture could not be normalised.
@@ -104,6 +109,7 @@ pub fn apply(name: &str, input: &str) -> Result<Value, NormaliseError> {
         "ordinal" => words::ordinal(text),
         "list" => words::list(text),
         "frequency" => time::frequency(text),
+        "share" => share::share(text),
         _ => Err("unknown normaliser".to_owned()),
     };
     result.map_err(|reason| NormaliseError {

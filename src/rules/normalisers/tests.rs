@@ -85,7 +85,7 @@ mod api {
                 );
             }
         }
-        assert_eq!(NAMES.len(), 10);
+        assert_eq!(NAMES.len(), 11);
     }
 
     #[test]
