@@ -4,8 +4,8 @@
 //! pinyin), so a traditional and a simplified source state one fact.
 //!
 //! - `amount` (pledges, figures): same unit, and a similar `what` (at least half the
-//!   characters of the shorter one shared; for different values, an object of three
-//!   characters or more). So the 5亿美元 grant told four ways is one fact, a 5000万剂
+//!   characters of the shorter one shared; for different values, one object of three
+//!   characters or more holding the other). So the 5亿美元 grant told four ways is one fact, a 5000万剂
 //!   vaccine pledge and 5000个 training places never merge (units differ), 10个减贫项目
 //!   and 10个数字经济项目 are two facts, and 5亿 vs 6亿美元 无偿援助 is one fact in
 //!   conflict.
@@ -75,10 +75,13 @@ impl Keys {
             title: squash(&view(title.trim_start_matches('《').trim_end_matches('》'))),
             what: without_generic(&object, &field.generic),
             vague: !object.is_empty() && without_generic(&object, &field.generic).is_empty(),
-            unit: amount(m)
-                .and_then(|a| a.get("unit"))
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            // A plain number (数十万民众) has no unit; it compares with other numbers.
+            unit: amount(m).map(|a| {
+                a.get("unit")
+                    .and_then(Value::as_str)
+                    .unwrap_or("number")
+                    .to_string()
+            }),
             amount: amount_value(m),
             ordinal: m
                 .attributes
@@ -164,7 +167,8 @@ pub fn amount_value(m: &Match) -> Option<String> {
 /// Two amounts of one unit are one fact when they name the same object: equal
 /// amounts of similar objects (or both without one, or one that names only a kind
 /// of thing: 600亿美元资金支持), or different amounts of an
-/// object named clearly enough to be the same (5亿 and 6亿美元 无偿援助: a conflict).
+/// object named clearly enough to be the same, one holding the other (5亿 and 6亿美元
+/// 无偿援助: a conflict; 9个成员国 and 3个观察员国 are two figures).
 fn same_object(a: &Keys, b: &Keys) -> bool {
     if a.amount == b.amount {
         return (a.what.is_empty() && b.what.is_empty())
@@ -173,7 +177,7 @@ fn same_object(a: &Keys, b: &Keys) -> bool {
             || similar(&a.what, &b.what);
     }
     a.what.chars().count().min(b.what.chars().count()) >= MIN_OBJECT
-        && closely_similar(&a.what, &b.what)
+        && (a.what.contains(&b.what) || b.what.contains(&a.what))
 }
 
 /// `what` without the generic words that name a kind of thing (`减贫和农业项目` is
@@ -184,14 +188,6 @@ fn without_generic(what: &str, generic: &[String]) -> String {
         out = out.replace(g.as_str(), "");
     }
     out
-}
-
-/// At least two thirds of the distinct characters of the shorter text occur in the other.
-fn closely_similar(a: &str, b: &str) -> bool {
-    let sa: BTreeSet<char> = a.chars().collect();
-    let sb: BTreeSet<char> = b.chars().collect();
-    let small = sa.len().min(sb.len());
-    small > 0 && sa.intersection(&sb).count() * 3 >= small * 2
 }
 
 /// One title holds the other, which is long enough to mean something on its own.

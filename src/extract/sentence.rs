@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::attributes::{clause_range, make_attributes, normalise, split_pieces};
 use super::{Capture, Extraction, Highlight, ListPosition, Match, Overlap, Step, cite};
 use crate::facts::{Item, Note};
-use crate::rules::{ItemsSpec, Rule, RuleSet, TextMode, normalisers};
+use crate::rules::{BackgroundScope, ItemsSpec, Rule, RuleSet, TextMode, normalisers};
 use crate::segment::{Document, Sentence};
 
 /// Each included sentence of `doc`, with the sentence right after it in the same
@@ -313,12 +313,14 @@ pub(crate) fn apply(
             cue_scope: Vec::new(),
         };
         let located = |mut m: Match, r: Range<usize>| {
-            let scope = if rule.clause_background {
-                text[clause_range(text, r.clone())].to_string()
-            } else {
-                text.to_string()
+            m.cue_scope = match rule.background_scope {
+                BackgroundScope::Sentence => vec![(sentence_id.clone(), text.to_string())],
+                BackgroundScope::Clause => vec![(
+                    sentence_id.clone(),
+                    text[clause_range(text, r.clone())].to_string(),
+                )],
+                BackgroundScope::Source => Vec::new(),
             };
-            m.cue_scope = vec![(sentence_id.clone(), scope)];
             for (s, local) in w.touched(&r) {
                 m.citations.push(cite(s));
                 m.highlights.push(Highlight {

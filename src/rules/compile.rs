@@ -463,7 +463,7 @@ pub(super) fn compile_rule(
         each_item: r.each_item,
         split,
         text,
-        clause_background: false,
+        background_scope: super::BackgroundScope::default(),
         example_lines: example_lines(p, line, "sentence:", r.examples.len()),
         examples: r.examples.clone(),
     })

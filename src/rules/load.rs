@@ -9,7 +9,7 @@ use regex::Regex;
 
 use super::compile::{FileProblems, compile_list, compile_rule, example_lines, expand};
 use super::schema::RuleFile;
-use super::{Background, FieldSpec, Identity, Problem, RuleSet};
+use super::{Background, BackgroundScope, FieldSpec, Identity, Problem, RuleSet};
 use crate::error::{Error, Result};
 use crate::yaml;
 
@@ -197,23 +197,24 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
             order: l.file.order.unwrap_or(100),
             file: l.path.clone(),
         });
-        let clause_background = match l.file.background_scope.as_deref() {
-            None | Some("sentence") => false,
-            Some("clause") => true,
+        let background_scope = match l.file.background_scope.as_deref() {
+            None | Some("sentence") => BackgroundScope::Sentence,
+            Some("clause") => BackgroundScope::Clause,
+            Some("source") => BackgroundScope::Source,
             Some(other) => {
                 p.add(
                     p.line_of(1, "background_scope:"),
                     None,
-                    format!("background_scope {other:?} must be sentence or clause"),
+                    format!("background_scope {other:?} must be sentence, clause or source"),
                 );
-                false
+                BackgroundScope::Sentence
             }
         };
         for r in &l.file.rules {
             let line = claim_id(&mut ids, &mut id_lines, &mut p, &r.id);
             if let Some(mut rule) = compile_rule(r, field, line, &l.file.patterns, &global, &mut p)
             {
-                rule.clause_background = clause_background;
+                rule.background_scope = background_scope;
                 rules.push(rule);
             }
         }

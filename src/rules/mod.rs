@@ -235,6 +235,18 @@ pub enum TextMode {
     Sentence,
 }
 
+/// Where background cues are read for a field's matches (`background_scope:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackgroundScope {
+    /// The match's sentence (the default).
+    #[default]
+    Sentence,
+    /// Only the match's clause.
+    Clause,
+    /// Nowhere: only a preview source makes a match background.
+    Source,
+}
+
 /// A compiled sentence rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -272,8 +284,8 @@ pub struct Rule {
     pub split: Option<SplitSpec>,
     /// What the fact's text is.
     pub text: TextMode,
-    /// Background cues are read only in the clause of the match (not the sentence).
-    pub clause_background: bool,
+    /// Where background cues are read for its matches.
+    pub background_scope: BackgroundScope,
     /// The examples, as written.
     pub examples: Vec<schema::ExampleYaml>,
     /// The line of each example.

@@ -33,8 +33,9 @@ pub struct RuleFile {
     /// Attributes whose disagreement between sources is flagged as a conflict.
     #[serde(default)]
     pub conflicts: Vec<String>,
-    /// Where background cues are read: `sentence` (default) or `clause` (a figure
-    /// stated beside a date of reference is not an earlier event).
+    /// Where background cues are read: `sentence` (default), `clause`, or `source`
+    /// (no cue: only a preview makes a match background; a statistic stated with its
+    /// year of reference is not an earlier event).
     pub background_scope: Option<String>,
     /// Whether this field's matches compete with other fields' for the same words
     /// (default true: a pledge beats a figure); false for a field that describes the
