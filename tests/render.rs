@@ -26,6 +26,13 @@ fn typst_cli() -> &'static Typst {
     })
 }
 
+/// The fields of the project's rule files (section titles and order).
+fn fields(project: &Project) -> Vec<factsheet::rules::FieldSpec> {
+    factsheet::rules::load(&project.rules_dir())
+        .expect("rules load")
+        .fields
+}
+
 fn options(project: &Project) -> RenderOptions {
     RenderOptions::new(project, typst_cli().clone()).expect("fonts load")
 }
@@ -94,7 +101,14 @@ fn fixture_pdf_has_title_amounts_and_proposal_titles() {
     let project = common::project();
     let sheet = fixture();
     let out = tempfile::tempdir().unwrap();
-    let report = render::render_to(&project, &sheet, &options(&project), out.path()).unwrap();
+    let report = render::render_to(
+        &project,
+        &sheet,
+        &fields(&project),
+        &options(&project),
+        out.path(),
+    )
+    .unwrap();
     assert!(report.warnings.is_empty(), "{:#?}", report.warnings);
     for name in render::OUTPUTS {
         assert!(out.path().join(name).is_file(), "{name} missing");
@@ -154,8 +168,8 @@ fn two_builds_are_byte_identical_and_hold_no_paths() {
     let sheet = fixture();
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let opts = options(&project);
-    render::render_to(&project, &sheet, &opts, a.path()).unwrap();
-    render::render_to(&project, &sheet, &opts, b.path()).unwrap();
+    render::render_to(&project, &sheet, &fields(&project), &opts, a.path()).unwrap();
+    render::render_to(&project, &sheet, &fields(&project), &opts, b.path()).unwrap();
     for name in render::OUTPUTS {
         let (x, y) = (
             std::fs::read(a.path().join(name)).unwrap(),
@@ -204,8 +218,14 @@ fn text_from_sources_cannot_become_typst_code() {
         message: format!("注 {evil}"),
     });
     let out = tempfile::tempdir().unwrap();
-    let report = render::render_to(&project, &sheet, &options(&project), out.path())
-        .expect("escaped text compiles (an unescaped #panic would fail)");
+    let report = render::render_to(
+        &project,
+        &sheet,
+        &fields(&project),
+        &options(&project),
+        out.path(),
+    )
+    .expect("escaped text compiles (an unescaped #panic would fail)");
     assert!(report.warnings.is_empty(), "{:#?}", report.warnings);
     let text = pdf_text(&out.path().join("factsheet.pdf"));
     for inj in INJECTIONS {
@@ -269,7 +289,14 @@ fn unknown_fields_and_missing_attributes_still_render() {
         )],
     });
     let out = tempfile::tempdir().unwrap();
-    render::render_to(&project, &sheet, &options(&project), out.path()).unwrap();
+    render::render_to(
+        &project,
+        &sheet,
+        &fields(&project),
+        &options(&project),
+        out.path(),
+    )
+    .unwrap();
     let text = pdf_text(&out.path().join("factsheet.pdf"));
     for e in [
         "visa_waiver",
@@ -295,7 +322,14 @@ fn a_character_no_font_has_is_reported_and_never_a_box() {
     f.text = "提供𠀀援助".to_string();
     let origin = f.sources[0].sentence_id();
     let out = tempfile::tempdir().unwrap();
-    let report = render::render_to(&project, &sheet, &options(&project), out.path()).unwrap();
+    let report = render::render_to(
+        &project,
+        &sheet,
+        &fields(&project),
+        &options(&project),
+        out.path(),
+    )
+    .unwrap();
     let w = report
         .warnings
         .iter()
@@ -325,9 +359,15 @@ fn a_typo_in_a_template_names_the_template_and_line() {
         .unwrap()
         + 1;
     let project = Project::open(dir.path()).unwrap();
-    let err = render::prepare(&project, &fixture(), "0.15.1", &options(&project).fonts)
-        .unwrap_err()
-        .to_string();
+    let err = render::prepare(
+        &project,
+        &fixture(),
+        &fields(&project),
+        "0.15.1",
+        &options(&project).fonts,
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         err.contains(&format!("partials/header.typ.j2:{line}")),
         "{err}"
@@ -633,7 +673,14 @@ fn a_sheet_without_facts_still_builds_and_says_so() {
     sheet.facts.clear();
     sheet.notes.clear();
     let out = tempfile::tempdir().unwrap();
-    let report = render::render_to(&project, &sheet, &options(&project), out.path()).unwrap();
+    let report = render::render_to(
+        &project,
+        &sheet,
+        &fields(&project),
+        &options(&project),
+        out.path(),
+    )
+    .unwrap();
     assert_eq!(report.pages, 1);
     assert!(report.counts.is_empty());
     let text = pdf_text(&out.path().join("factsheet.pdf"));

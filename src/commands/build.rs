@@ -98,7 +98,7 @@ fn build_one(
 ) -> Result<RenderReport> {
     let analysis = pipeline::analyse(summit, rules)?;
     super::warn_all(&analysis.warnings);
-    render::render(project, &analysis.sheet, options)
+    render::render(project, &analysis.sheet, &rules.fields, options)
 }
 
 fn print_report(summit: &Summit, report: &RenderReport) {

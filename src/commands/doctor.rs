@@ -132,9 +132,11 @@ fn check_summit(
     scratch: &Path,
 ) -> Result<String> {
     let summit = project.load_summit(id)?;
-    let sheet = pipeline::fact_sheet(project, &summit)?;
+    let rules = crate::rules::load(&project.rules_dir())?;
+    let sheet = pipeline::fact_sheet_with(&summit, &rules)?;
     let Some(typst) = typst else {
-        let prepared = render::prepare(project, &sheet, typst::PINNED_VERSION, fonts)?;
+        let prepared =
+            render::prepare(project, &sheet, &rules.fields, typst::PINNED_VERSION, fonts)?;
         return Ok(format!(
             "templates render ({} facts, {} character(s) no font covers); PDF not checked without typst",
             sheet.facts.len(),
@@ -145,7 +147,7 @@ fn check_summit(
         typst: typst.clone(),
         fonts: fonts.clone(),
     };
-    let report = render::render_to(project, &sheet, &options, &scratch.join(id))?;
+    let report = render::render_to(project, &sheet, &rules.fields, &options, &scratch.join(id))?;
     let mut line = format!(
         "builds, {} pages, {} facts",
         report.pages,

@@ -84,7 +84,7 @@ fn rebuild(
         let sheet = pipeline::fact_sheet_with(&summit, &rules)?;
         match options {
             Some(o) => {
-                let report = render::render(project, &sheet, o)?;
+                let report = render::render(project, &sheet, &rules.fields, o)?;
                 println!(
                     "rebuilt out/{id}/ ({} facts, {} pages)",
                     sheet.facts.len(),

@@ -281,20 +281,6 @@ pub fn source_kind_zh(kind: &str) -> String {
     .to_string()
 }
 
-/// `承诺 pledge`: how a fact's field is labelled in mixed lists.
-pub fn field_label(field: &str) -> String {
-    let zh = match field {
-        "principle" => "原则",
-        "proposal" => "倡议",
-        "pledge" => "承诺",
-        "mechanism" => "机制",
-        "figure" => "数据",
-        "document" => "文件",
-        _ => return field.to_string(),
-    };
-    format!("{zh} {field}")
-}
-
 /// Chinese and English labels of a mechanism status.
 pub fn status_labels(code: &str) -> (Option<String>, String) {
     let zh = match code {

@@ -21,6 +21,7 @@ use minijinja::Value;
 use crate::error::{Error, Result};
 use crate::facts::FactSheet;
 use crate::ingest::Project;
+use crate::rules::FieldSpec;
 
 /// The template that produces the typst file.
 pub const TYP_TEMPLATE: &str = "factsheet.typ.j2";
@@ -89,14 +90,20 @@ pub struct RenderReport {
 pub fn prepare(
     project: &Project,
     sheet: &FactSheet,
+    fields: &[FieldSpec],
     typst_version: &str,
     fonts: &fonts::FontSet,
 ) -> Result<Prepared> {
     let mut facts_json = serde_json::to_string_pretty(sheet)
         .map_err(|e| Error::Failed(format!("cannot serialise facts.json: {e}")))?;
     facts_json.push('\n');
-    let (model, mut missing) =
-        model::build(sheet, typst_version, &fonts.families(), &fonts.coverage);
+    let (model, mut missing) = model::build(
+        sheet,
+        fields,
+        typst_version,
+        &fonts.families(),
+        &fonts.coverage,
+    );
     let dir = project.templates_dir();
     crate::ingest::paths::check_folder(
         &dir,
@@ -139,14 +146,16 @@ pub fn write_facts_json(project: &Project, sheet: &FactSheet) -> Result<PathBuf>
     Ok(target)
 }
 
-/// Writes `out/<summit>/` for `sheet`: facts.json, factsheet.md, factsheet.typ and factsheet.pdf.
+/// Writes `out/<summit>/` for `sheet`: facts.json, factsheet.md, factsheet.typ and
+/// factsheet.pdf; `fields` (from the rule files) give the sections' titles and order.
 pub fn render(
     project: &Project,
     sheet: &FactSheet,
+    fields: &[FieldSpec],
     options: &RenderOptions,
 ) -> Result<RenderReport> {
     let out_dir = project.checked_out_dir(&sheet.summit.id)?;
-    render_to(project, sheet, options, &out_dir)
+    render_to(project, sheet, fields, options, &out_dir)
 }
 
 /// Like [`render`], into `out_dir`.
@@ -158,10 +167,17 @@ pub fn render(
 pub fn render_to(
     project: &Project,
     sheet: &FactSheet,
+    fields: &[FieldSpec],
     options: &RenderOptions,
     out_dir: &Path,
 ) -> Result<RenderReport> {
-    let prepared = prepare(project, sheet, &options.typst.version, &options.fonts)?;
+    let prepared = prepare(
+        project,
+        sheet,
+        fields,
+        &options.typst.version,
+        &options.fonts,
+    )?;
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     let staging = Staging::create(out_dir)?;
     // factsheet.failed.typ stays with the previous set until a build succeeds.

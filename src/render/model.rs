@@ -14,19 +14,23 @@ use super::view::{
     Model, NoteView, Section, SourceView, Status, SummitView,
 };
 use crate::facts::{Citation, Fact, FactSheet};
+use crate::rules::FieldSpec;
 
-/// The sections with their own layout, in the order the fact sheet shows them.
-const KNOWN: &[(&str, &str, &str, &str)] = &[
-    ("principle", "principles", "原则", "Principles"),
-    ("proposal", "proposals", "倡议", "Proposals"),
-    ("pledge", "pledges", "承诺", "Pledges"),
-    ("mechanism", "mechanisms", "机制", "Mechanisms"),
-    ("figure", "figures", "关键数据", "Key figures"),
+/// The fields with a layout of their own (field, layout); any other field is laid
+/// out generically. Titles and order come from the rule files.
+const LAYOUTS: &[(&str, &str)] = &[
+    ("outcome", "outcomes"),
+    ("principle", "principles"),
+    ("proposal", "proposals"),
+    ("pledge", "pledges"),
+    ("mechanism", "mechanisms"),
+    ("figure", "figures"),
 ];
 
 /// Attributes each layout shows in its own place; any other attribute is listed as an extra.
 fn consumed(field: &str) -> &'static [&'static str] {
     match field {
+        "outcome" => &["title", "ordinal"],
         "principle" => &["name", "count"],
         "proposal" => &["ordinal", "title", "count"],
         "pledge" => &["amount", "period", "recipient", "what"],
@@ -34,6 +38,39 @@ fn consumed(field: &str) -> &'static [&'static str] {
         "figure" => &["amount", "what"],
         "document" => &["title"],
         _ => &[],
+    }
+}
+
+/// The sheet as a reader sees it: the pinyin some sites insert after characters
+/// (`領(lǐng)導(dǎo)人`) and their doubled commas left out of every text shown.
+/// facts.json keeps the sources' words as they are.
+fn without_noise(sheet: &FactSheet) -> FactSheet {
+    let clean = |s: &str| crate::segment::without_noise_text(s);
+    let mut out = sheet.clone();
+    for f in &mut out.facts {
+        f.text = clean(&f.text);
+        for v in f.attributes.values_mut() {
+            clean_value(v, &clean);
+        }
+        for i in &mut f.items {
+            i.text = clean(&i.text);
+        }
+        for c in &mut f.conflicts {
+            for v in &mut c.values {
+                clean_value(&mut v.value, &clean);
+            }
+        }
+    }
+    out
+}
+
+/// Applies `clean` to every string inside `v`.
+fn clean_value(v: &mut Value, clean: &dyn Fn(&str) -> String) {
+    match v {
+        Value::String(s) => *s = clean(s),
+        Value::Array(a) => a.iter_mut().for_each(|x| clean_value(x, clean)),
+        Value::Object(o) => o.values_mut().for_each(|x| clean_value(x, clean)),
+        _ => {}
     }
 }
 
@@ -62,11 +99,14 @@ fn group(mut pairs: Vec<(usize, usize)>) -> Vec<Mark> {
 /// Builds the model of `sheet`, and lists the characters `coverage` cannot draw.
 pub fn build(
     sheet: &FactSheet,
+    fields: &[FieldSpec],
     typst_version: &str,
     fonts: &[String],
     coverage: &Coverage,
 ) -> (Model, Vec<Missing>) {
-    let b = Builder::new(sheet);
+    let shown = without_noise(sheet);
+    let sheet = &shown;
+    let b = Builder::new(sheet, fields);
     let mut missing = Vec::new();
     let yaml = format!("summits/{}/summit.yaml", sheet.summit.id);
 
@@ -127,10 +167,22 @@ pub fn build(
         }
     }
 
+    // Sections in the rule files' order, titled as they say; a field no rule file
+    // declares (a facts.json from elsewhere) comes last, titled by its name.
     let mut sections = Vec::new();
-    for (field, kind, zh, en) in KNOWN {
-        if let Some(facts) = by_field.remove(field) {
-            sections.push(section(field, kind, Some(zh), en, facts));
+    for spec in fields {
+        if let Some(facts) = by_field.remove(spec.name.as_str()) {
+            let kind = LAYOUTS
+                .iter()
+                .find(|(f, _)| *f == spec.name)
+                .map_or("generic", |(_, k)| k);
+            sections.push(section(
+                &spec.name,
+                kind,
+                Some(&spec.title_zh),
+                &spec.title_en,
+                facts,
+            ));
         }
     }
     for (field, facts) in by_field {
@@ -256,10 +308,16 @@ fn merge_marks(into: &mut Vec<Mark>, more: &[Mark]) {
 
 struct Builder {
     sources: Vec<SourceView>,
+    /// `承诺 pledge`: how each field is labelled in mixed lists (its rule file's title).
+    labels: BTreeMap<String, String>,
 }
 
 impl Builder {
-    fn new(sheet: &FactSheet) -> Self {
+    fn new(sheet: &FactSheet, fields: &[FieldSpec]) -> Self {
+        let labels = fields
+            .iter()
+            .map(|f| (f.name.clone(), format!("{} {}", f.title_zh, f.name)))
+            .collect();
         let mut sources: Vec<SourceView> = sheet
             .summit
             .sources
@@ -302,7 +360,7 @@ impl Builder {
                 });
             }
         }
-        Builder { sources }
+        Builder { sources, labels }
     }
 
     fn number(&self, doc: &str) -> Option<usize> {
@@ -380,7 +438,11 @@ impl Builder {
         FactView {
             id: f.id.clone(),
             field: f.field.clone(),
-            label: format::field_label(&f.field),
+            label: self
+                .labels
+                .get(&f.field)
+                .cloned()
+                .unwrap_or_else(|| f.field.clone()),
             text: f.text.trim().to_string(),
             marks: self.marks(&f.sources),
             items,
