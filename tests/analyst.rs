@@ -42,7 +42,7 @@ fn explain_shows_sentences_rules_normalisation_and_merges() {
         "{out}"
     );
     // Rules, captures and each normalisation step.
-    assert!(out.contains("rule pledge.provide"), "{out}");
+    assert!(out.contains("rule pledge.offer"), "{out}");
     assert!(out.contains("captures: recipient=中亚国家"), "{out}");
     assert!(
         out.contains(
@@ -111,9 +111,10 @@ fn eval_against_a_fixture_with_known_scores() {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    // pledge: 1 found, 0 extra, 1 missing → P 1, R 0.5; document: 1 found, 1 extra (the list of outcomes).
+    // pledge: 1 found, 0 extra, 1 missing → P 1, R 0.5; document: 1 found, 2 extra (the
+    // list of outcomes, and the 2022 joint statement the preview restates).
     assert_eq!(row("pledge"), "1 0 1 1.000 0.500 0.667");
-    assert_eq!(row("document"), "1 1 0 0.500 1.000 0.667");
+    assert_eq!(row("document"), "1 2 0 0.333 1.000 0.500");
     assert!(
         out.contains("missing (in the gold file, not extracted):\n  pledge     一百亿美元贷款"),
         "{out}"
@@ -141,14 +142,24 @@ fn eval_against_a_fixture_with_known_scores() {
     assert_eq!(o.status.code(), Some(2));
 }
 
-/// The floors recorded in tests/gold/*.yaml hold: CI fails when F1 drops below them.
+/// The floors recorded in tests/gold/*.yaml hold for every summit with a gold file,
+/// and the rules meet the targets on the corpus summits they are generalised to:
+/// micro precision ≥ 0.85 and recall ≥ 0.80. CI fails otherwise.
 #[test]
 fn f1_stays_above_the_recorded_floor() {
+    const SEEDS: &[&str] = &["2022-virtual", "2023-xian"];
     let project = project();
-    for id in ["2022-virtual", "2023-xian"] {
-        let gold = eval::load(&repo_root().join(format!("tests/gold/{id}.yaml"))).unwrap();
+    let rules = factsheet::rules::load(&project.rules_dir()).unwrap();
+    let mut corpus = eval::Score::default();
+    let mut scored = 0;
+    for id in project.summit_ids().unwrap() {
+        let path = project.gold_file(&id);
+        if !path.is_file() {
+            continue;
+        }
+        let gold = eval::load(&path).unwrap();
         let floor = gold.min_f1.expect("every gold file records its floor");
-        let sheet = pipeline::fact_sheet(&project, &project.load_summit(id).unwrap()).unwrap();
+        let sheet = pipeline::fact_sheet_with(&project.load_summit(&id).unwrap(), &rules).unwrap();
         let report = eval::evaluate(&sheet, &gold);
         let f1 = report.overall.f1();
         assert!(
@@ -157,7 +168,18 @@ fn f1_stays_above_the_recorded_floor() {
             report.missing,
             report.spurious
         );
+        if !SEEDS.contains(&id.as_str()) {
+            corpus.add(&report.overall);
+        }
+        scored += 1;
     }
+    assert_eq!(scored, 15, "a gold file for every summit");
+    assert!(
+        corpus.precision() >= 0.85 && corpus.recall() >= 0.80,
+        "corpus micro precision {:.3}, recall {:.3}",
+        corpus.precision(),
+        corpus.recall()
+    );
 }
 
 #[test]
@@ -297,17 +319,23 @@ fn corpus_health_names_gaps() {
     let o = run(&repo_root(), &["check", "--corpus"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("rule health over 2 summit(s)"), "{out}");
-    // pledge.fund has no match in the seeds: it is reported, not hidden.
+    assert!(out.contains("rule health over 15 summit(s)"), "{out}");
+    assert!(out.contains("every rule fires at least once"), "{out}");
+    // A pledge beating a figure over the same words is reported with its winner.
     assert!(
-        out.contains("rules that never fire (1):\n  pledge.fund"),
+        out.contains("figure.count × pledge.offer:")
+            && out.contains("pledge.offer wins by priority"),
         "{out}"
     );
-    // A sentence with 宣布 from which nothing was extracted.
-    assert!(out.contains("2022-virtual 000_4f59510dab5f9323.txt:3:2 [宣布] 峰会最重要的成果，是双方宣布打造中国—中亚命运共同体"), "{out}");
-    // Le Yucheng's 一是…六是 summary has no header naming a field.
+    // A sentence with a trigger word from which nothing was extracted.
+    assert!(
+        out.contains("2018-focac-beijing 03.txt:2:2 [宣布] 习近平宣布会议开始。"),
+        "{out}"
+    );
+    // The 成功经验 of 2022's speech are ——坚持… paragraphs that no list rule claims:
+    // their count (5点经验) stands in another source.
     assert!(out.contains("numbered lists no list rule claimed"), "{out}");
-    assert!(out.contains("决定合力构建新时代命运共同体"), "{out}");
+    assert!(out.contains("——坚持政治互信 / ——坚持互利合作"), "{out}");
 }
 
 #[test]

@@ -374,8 +374,19 @@ fn documents_adopted() {
     );
     assert_eq!(
         titles("2023-xian"),
-        ["中国—中亚峰会西安宣言", "中国—中亚峰会成果清单"]
+        [
+            "中国—中亚峰会西安宣言",
+            "中国—中亚峰会成果清单",
+            "中国同中亚五国领导人关于建交30周年的联合声明"
+        ]
     );
+    // The 2022 statement is only restated by the preview: background.
+    let xian = sheet("2023-xian");
+    let restated = of(&xian, "document")
+        .into_iter()
+        .find(|f| f.text.contains("建交30周年"))
+        .unwrap();
+    assert_eq!(restated.context.as_deref(), Some("background"));
 }
 
 #[test]
@@ -408,9 +419,12 @@ fn no_fact_text_repeats_within_a_field() {
     for id in ["2022-virtual", "2023-xian"] {
         let s = sheet(id);
         let mut seen = std::collections::BTreeSet::new();
+        // Two facts may quote one clause (58对友好城市、每年数十万民众…: two figures),
+        // but never with the same attributes: that would be one fact told twice.
         for f in &s.facts {
+            let attributes = serde_json::to_string(&f.attributes).unwrap();
             assert!(
-                seen.insert((f.field.clone(), f.text.clone())),
+                seen.insert((f.field.clone(), f.text.clone(), attributes)),
                 "{id}: {} repeats: {}",
                 f.field,
                 f.text

@@ -48,6 +48,8 @@ pub struct Keys {
     what: String,
     /// `what` named only a kind of thing (资金支持): it fits any object.
     vague: bool,
+    /// The object as named, generic words included (无偿援助).
+    object: String,
     /// The amount's unit.
     unit: Option<String>,
     /// The amount without its wording.
@@ -75,6 +77,7 @@ impl Keys {
             title: squash(&view(title.trim_start_matches('《').trim_end_matches('》'))),
             what: without_generic(&object, &field.generic),
             vague: !object.is_empty() && without_generic(&object, &field.generic).is_empty(),
+            object: object.clone(),
             // A plain number (数十万民众) has no unit; it compares with other numbers.
             unit: amount(m).map(|a| {
                 a.get("unit")
@@ -176,8 +179,8 @@ fn same_object(a: &Keys, b: &Keys) -> bool {
             || b.vague
             || similar(&a.what, &b.what);
     }
-    a.what.chars().count().min(b.what.chars().count()) >= MIN_OBJECT
-        && (a.what.contains(&b.what) || b.what.contains(&a.what))
+    a.object.chars().count().min(b.object.chars().count()) >= MIN_OBJECT
+        && (a.object.contains(&b.object) || b.object.contains(&a.object))
 }
 
 /// `what` without the generic words that name a kind of thing (`减贫和农业项目` is

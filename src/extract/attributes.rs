@@ -29,11 +29,7 @@ pub(crate) fn split_pieces(
                 offset + m.start() + lead..offset + end
             })
             .collect(),
-        SplitBy::Separators {
-            on,
-            part,
-            join_up_to,
-        } => {
+        SplitBy::Separators { on, part, drop } => {
             let mut raw = Vec::new();
             let mut start = 0;
             for sep in on.find_iter(text) {
@@ -49,7 +45,7 @@ pub(crate) fn split_pieces(
                 if part.is_match(&text[from..r.end]) {
                     out.push(from..r.end);
                     pending = None;
-                } else if join_up_to.is_some_and(|n| text[r.clone()].chars().count() > n) {
+                } else if drop.as_ref().is_some_and(|d| d.is_match(&text[r.clone()])) {
                     pending = None;
                 } else {
                     pending = Some(from);

@@ -468,10 +468,8 @@ pub(crate) fn resolve_overlaps_counted(
     contest: &dyn Fn(&Match) -> Option<String>,
 ) -> Vec<Overlap> {
     // Every highlight is a span of one sentence; spans of different sentences never meet.
-    let mut by_sentence: std::collections::BTreeMap<
-        (Option<String>, &str),
-        Vec<(usize, usize, usize)>,
-    > = std::collections::BTreeMap::new();
+    let mut by_sentence: std::collections::BTreeMap<(Option<String>, &str), Vec<Span>> =
+        std::collections::BTreeMap::new();
     for (i, m) in found.iter().enumerate() {
         for h in &m.highlights {
             by_sentence
@@ -517,6 +515,9 @@ pub(crate) fn resolve_overlaps_counted(
     });
     overlaps
 }
+
+/// A highlight of one sentence: (start, end, match index).
+type Span = (usize, usize, usize);
 
 /// The two strongest candidates seen, of different rules (match indices).
 type Top2 = [Option<usize>; 2];

@@ -342,11 +342,11 @@ pub(super) fn compile_rule(
                     let on = compile_regex(on, "on:", id, line, local, global, p).map(|x| x.1);
                     let part =
                         compile_regex(part, "part:", id, line, local, global, p).map(|x| x.1);
-                    on.zip(part).map(|(on, part)| SplitBy::Separators {
-                        on,
-                        part,
-                        join_up_to: s.join_up_to,
-                    })
+                    let drop = s.drop.as_ref().and_then(|d| {
+                        compile_regex(d, "drop:", id, line, local, global, p).map(|x| x.1)
+                    });
+                    on.zip(part)
+                        .map(|(on, part)| SplitBy::Separators { on, part, drop })
                 }
                 (None, None, Some(each)) => {
                     compile_regex(each, "each:", id, line, local, global, p)

@@ -206,9 +206,9 @@ pub enum SplitBy {
         on: Regex,
         /// What a part must match.
         part: Regex,
-        /// A piece that is no part and longer than this many characters is dropped
-        /// instead of joined (`青年交流营、妇女论坛`: a camp is not a forum's modifier).
-        join_up_to: Option<usize>,
+        /// A piece that is no part and matches this is dropped instead of joined
+        /// (`青年交流营、妇女论坛`: a camp is not a modifier of the forum).
+        drop: Option<Regex>,
     },
     /// Every match of this regex is a part.
     Each(Regex),

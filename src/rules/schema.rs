@@ -187,10 +187,10 @@ pub struct SplitYaml {
     pub each: Option<String>,
     /// Regex each part must match (with `on`); its captures become the part's attributes.
     pub part: Option<String>,
-    /// With `on`: a piece that does not match `part` is joined to the next only when
-    /// it has at most this many characters (a modifier: 外交、经贸…会晤机制); a longer
-    /// one is dropped. Without it, every such piece is joined.
-    pub join_up_to: Option<usize>,
+    /// With `on`: a piece that does not match `part` is joined to the next (a
+    /// modifier: 外交、经贸…会晤机制), unless it matches this regex: then it is dropped
+    /// (青年交流营、妇女论坛: a camp is no modifier of the forum).
+    pub drop: Option<String>,
     /// Attributes made from the part's captures.
     #[serde(default)]
     pub attributes: BTreeMap<String, AttributeYaml>,
