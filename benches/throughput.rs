@@ -8,8 +8,8 @@
 use std::time::Instant;
 
 use factsheet::extract;
-use factsheet::ingest::Project;
 use factsheet::pipeline;
+use factsheet::project::Project;
 use factsheet::rules;
 use factsheet::segment::Simplifier;
 use factsheet::summit::SourceFormat;
@@ -46,7 +46,7 @@ fn main() {
     // Every included sentence of every seed source.
     let mut sentences = Vec::new();
     for id in project.summit_ids().expect("summits") {
-        let summit = project.load_summit(&id).expect("summit");
+        let summit = factsheet::ingest::load_summit(&project, &id).expect("summit");
         for doc in pipeline::documents(&summit, &simplifier).expect("documents") {
             sentences.extend(doc.included().map(|s| s.text.clone()));
         }

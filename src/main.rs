@@ -8,7 +8,7 @@ use clap::Parser;
 
 use args::{Cli, Command};
 use factsheet::commands;
-use factsheet::ingest::Project;
+use factsheet::project::Project;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

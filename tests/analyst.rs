@@ -12,7 +12,7 @@ use factsheet::review::eval;
 
 fn fact_id(summit: &str, field: &str, text_part: &str) -> String {
     let project = project();
-    let s = project.load_summit(summit).unwrap();
+    let s = factsheet::ingest::load_summit(&project, summit).unwrap();
     let sheet = pipeline::fact_sheet(&project, &s).unwrap();
     sheet
         .facts
@@ -159,7 +159,11 @@ fn f1_stays_above_the_recorded_floor() {
         }
         let gold = eval::load(&path).unwrap();
         let floor = gold.min_f1.expect("every gold file records its floor");
-        let sheet = pipeline::fact_sheet_with(&project.load_summit(&id).unwrap(), &rules).unwrap();
+        let sheet = pipeline::fact_sheet_with(
+            &factsheet::ingest::load_summit(&project, &id).unwrap(),
+            &rules,
+        )
+        .unwrap();
         let report = eval::evaluate(&sheet, &gold);
         let f1 = report.overall.f1();
         assert!(

@@ -4,8 +4,8 @@ mod common;
 
 use common::*;
 use factsheet::facts::FactSheet;
-use factsheet::ingest::Project;
 use factsheet::pipeline;
+use factsheet::project::Project;
 
 const SEEDS_2022: [&str; 3] = [
     "000_4f59510dab5f9323.txt",
@@ -35,7 +35,7 @@ fn summit_2022_with(file: &str, declaration: &str, text: &str) -> (tempfile::Tem
     files.push((file, text.as_bytes()));
     let tmp = temp_project("2022-virtual", &yaml, &files);
     let project = Project::open(tmp.path()).unwrap();
-    let summit = project.load_summit("2022-virtual").unwrap();
+    let summit = factsheet::ingest::load_summit(&project, "2022-virtual").unwrap();
     let sheet = pipeline::fact_sheet(&project, &summit).unwrap();
     (tmp, sheet)
 }
@@ -47,7 +47,7 @@ fn summit_2022_plus(extra: &str) -> (tempfile::TempDir, FactSheet) {
 
 fn seed_sheet() -> FactSheet {
     let project = project();
-    let summit = project.load_summit("2022-virtual").unwrap();
+    let summit = factsheet::ingest::load_summit(&project, "2022-virtual").unwrap();
     pipeline::fact_sheet(&project, &summit).unwrap()
 }
 
@@ -170,7 +170,11 @@ fn a_traditional_source_yields_the_same_facts() {
         &[("hk.txt", text.as_bytes())],
     );
     let project = Project::open(tmp.path()).unwrap();
-    let sheet = pipeline::fact_sheet(&project, &project.load_summit("hk").unwrap()).unwrap();
+    let sheet = pipeline::fact_sheet(
+        &project,
+        &factsheet::ingest::load_summit(&project, "hk").unwrap(),
+    )
+    .unwrap();
     let pledge = sheet
         .facts
         .iter()

@@ -11,13 +11,13 @@ use serde_json::Value;
 
 fn sheet(id: &str) -> FactSheet {
     let project = project();
-    let summit = project.load_summit(id).unwrap();
+    let summit = factsheet::ingest::load_summit(&project, id).unwrap();
     pipeline::fact_sheet(&project, &summit).unwrap()
 }
 
 fn raw(id: &str) -> FactSheet {
     let project = project();
-    let summit = project.load_summit(id).unwrap();
+    let summit = factsheet::ingest::load_summit(&project, id).unwrap();
     let rules = rules::load(&project.rules_dir()).unwrap();
     pipeline::raw_fact_sheet(&summit, &rules).unwrap()
 }
@@ -392,7 +392,7 @@ fn documents_adopted() {
 #[test]
 fn nothing_comes_from_the_ioc_article() {
     let project = project();
-    let summit = project.load_summit("2022-virtual").unwrap();
+    let summit = factsheet::ingest::load_summit(&project, "2022-virtual").unwrap();
     let docs =
         pipeline::documents(&summit, &factsheet::segment::Simplifier::new().unwrap()).unwrap();
     let excluded: Vec<String> = docs

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use common::{repo_root, stderr, stdout};
 use factsheet::facts::{Citation, Fact, FactSheet, Item, Note};
-use factsheet::ingest::Project;
+use factsheet::project::Project;
 use factsheet::render::typst::{self, Typst, TypstRequest};
 use factsheet::render::{self, RenderOptions};
 use serde_json::json;
@@ -409,7 +409,8 @@ fn both_summits_build_from_the_cli_every_character_drawn_and_reproducible() {
     let out = stdout(&first);
     let mut pdfs = Vec::new();
     for id in ["2022-virtual", "2023-xian"] {
-        let summit = Project::open(dir.path()).unwrap().load_summit(id).unwrap();
+        let summit =
+            factsheet::ingest::load_summit(&Project::open(dir.path()).unwrap(), id).unwrap();
         for name in render::OUTPUTS {
             assert!(out.contains(&format!("wrote out/{id}/{name}")), "{out}");
         }

@@ -18,7 +18,7 @@ fn all_documents() -> Vec<(String, Vec<segment::Document>)> {
         .unwrap()
         .into_iter()
         .map(|id| {
-            let summit = project.load_summit(&id).unwrap();
+            let summit = factsheet::ingest::load_summit(&project, &id).unwrap();
             (id, pipeline::documents(&summit, &simplifier).unwrap())
         })
         .collect()
@@ -32,7 +32,7 @@ fn seed_documents() -> Vec<(String, Vec<segment::Document>)> {
 }
 
 fn documents_of(summit: &str) -> Vec<segment::Document> {
-    let summit = project().load_summit(summit).unwrap();
+    let summit = factsheet::ingest::load_summit(&project(), summit).unwrap();
     pipeline::documents(&summit, &Simplifier::new().unwrap()).unwrap()
 }
 
@@ -184,8 +184,8 @@ fn traditional_sources_match_like_simplified_ones() {
         "title: 峰會\ndate: 2022-01-25\n",
         &[("hk.txt", format!("標題\n\n{traditional}\n").as_bytes())],
     );
-    let project = ingest::Project::open(dir.path()).unwrap();
-    let summit = project.load_summit("hk-report").unwrap();
+    let project = factsheet::project::Project::open(dir.path()).unwrap();
+    let summit = factsheet::ingest::load_summit(&project, "hk-report").unwrap();
     let docs = pipeline::documents(&summit, &Simplifier::new().unwrap()).unwrap();
     let s = &docs[0].sentences[1];
     assert_eq!(s.text, traditional);
@@ -232,8 +232,8 @@ fn every_encoding_gives_the_same_sentences() {
         .map(|(n, b, _)| (*n, b.as_slice()))
         .collect();
     let dir = temp_project("enc", "title: t\ndate: 2023-05-19\n", &files);
-    let project = ingest::Project::open(dir.path()).unwrap();
-    let summit = project.load_summit("enc").unwrap();
+    let project = factsheet::project::Project::open(dir.path()).unwrap();
+    let summit = factsheet::ingest::load_summit(&project, "enc").unwrap();
     let simplifier = Simplifier::new().unwrap();
     let mut reference: Option<Vec<String>> = None;
     for config in &summit.sources {
@@ -282,8 +282,8 @@ fn sources_without_a_list_are_all_read_and_the_format_is_guessed() {
         "title: 自动\ndate: 2022-01-25\n",
         &[("b.md", md.as_bytes()), ("a.txt", "甲。\n".as_bytes())],
     );
-    let project = ingest::Project::open(dir.path()).unwrap();
-    let summit = project.load_summit("auto").unwrap();
+    let project = factsheet::project::Project::open(dir.path()).unwrap();
+    let summit = factsheet::ingest::load_summit(&project, "auto").unwrap();
     let names: Vec<&str> = summit.sources.iter().map(|s| s.file.as_str()).collect();
     assert_eq!(names, ["a.txt", "b.md"]);
     let docs = pipeline::documents(&summit, &Simplifier::new().unwrap()).unwrap();

@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::ingest::{Project, Summit};
+use crate::ingest::Summit;
 use crate::pipeline;
+use crate::project::Project;
 use crate::render::typst::{self, TypstRequest};
 use crate::render::{self, RenderOptions, RenderReport};
 use crate::rules::RuleSet;
@@ -19,8 +20,7 @@ pub fn build(project: &Project, ids: &[String], all: bool, request: &TypstReques
     let mut failed = 0;
     let mut summits = Vec::new();
     for id in &ids {
-        match project
-            .load_summit(id)
+        match crate::ingest::load_summit(project, id)
             .and_then(|s| project.checked_out_dir(id).map(|_| s))
         {
             Ok(s) => summits.push(s),

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use super::build::shown;
 use crate::error::Result;
-use crate::ingest::Project;
 use crate::pipeline;
+use crate::project::Project;
 use crate::render::fonts::{EMBEDDED_LATIN_FAMILY, FontSet};
 use crate::render::typst::{self, TypstRequest};
 use crate::render::{self, RenderOptions};
@@ -131,7 +131,7 @@ fn check_summit(
     fonts: &FontSet,
     scratch: &Path,
 ) -> Result<String> {
-    let summit = project.load_summit(id)?;
+    let summit = crate::ingest::load_summit(project, id)?;
     let rules = crate::rules::load(&project.rules_dir())?;
     let sheet = pipeline::fact_sheet_with(&summit, &rules)?;
     let Some(typst) = typst else {

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::facts::FactSheet;
-use crate::ingest::Project;
 use crate::pipeline;
+use crate::project::Project;
 use crate::review::{diff, eval, explain, health};
 use crate::rules::{self, RuleSet};
 use crate::text::for_terminal;
@@ -20,7 +20,7 @@ fn rules_at(project: &Project, dir: Option<&Path>) -> Result<RuleSet> {
 
 /// `factsheet explain <summit> <fact-id>`.
 pub fn explain(project: &Project, id: &str, fact: &str, colour: Option<bool>) -> Result<u8> {
-    let summit = project.load_summit(id)?;
+    let summit = crate::ingest::load_summit(project, id)?;
     super::warn_all(&summit.warnings);
     let rules = rules_at(project, None)?;
     let analysis = pipeline::analyse(&summit, &rules)?;
@@ -38,7 +38,7 @@ pub fn explain(project: &Project, id: &str, fact: &str, colour: Option<bool>) ->
 
 /// `factsheet eval <summit> [--gold FILE]`: exit 1 when F1 is below the floor.
 pub fn eval(project: &Project, id: &str, gold: Option<&Path>, min_f1: Option<f64>) -> Result<u8> {
-    let summit = project.load_summit(id)?;
+    let summit = crate::ingest::load_summit(project, id)?;
     super::warn_all(&summit.warnings);
     let path = gold.map_or_else(|| project.gold_file(id), Path::to_path_buf);
     let gold = eval::load(&path)?;
@@ -85,7 +85,7 @@ pub fn eval_all(project: &Project, min_f1: Option<f64>, details: bool) -> Result
             continue;
         }
         let gold = eval::load(&path)?;
-        let summit = project.load_summit(id)?;
+        let summit = crate::ingest::load_summit(project, id)?;
         let sheet = pipeline::fact_sheet_with(&summit, &rules)?;
         let report = eval::evaluate(&sheet, &gold);
         for (field, s) in &report.fields {
@@ -198,7 +198,7 @@ pub fn diff(project: &Project, a: &str, b: Option<&str>, rules_from: Option<&str
             format!("{a} → {b}"),
         ),
         (None, Some(rev)) => {
-            let summit = project.load_summit(a)?;
+            let summit = crate::ingest::load_summit(project, a)?;
             let old_rules = RulesAtRevision::checkout(project, rev)?;
             let old = pipeline::fact_sheet_with(&summit, &rules::load(old_rules.dir())?)?;
             let new = pipeline::fact_sheet_with(&summit, &rules_at(project, None)?)?;
@@ -255,7 +255,7 @@ pub fn diff(project: &Project, a: &str, b: Option<&str>, rules_from: Option<&str
 }
 
 fn read_sheet(path: &Path) -> Result<FactSheet> {
-    let bytes = crate::ingest::paths::read_regular(path, crate::ingest::paths::max_file_bytes())?;
+    let bytes = crate::paths::read_regular(path, crate::paths::max_file_bytes())?;
     serde_json::from_slice(&bytes).map_err(|e| Error::Input {
         path: path.to_path_buf(),
         message: format!("is not a facts.json file: {e} (line {})", e.line()),
@@ -347,7 +347,7 @@ pub fn corpus(project: &Project, rules_dir: Option<&Path>) -> Result<u8> {
     let mut analyses = Vec::new();
     let mut failed = 0;
     for id in project.summit_ids()? {
-        let analysed = project.load_summit(&id).and_then(|summit| {
+        let analysed = crate::ingest::load_summit(project, &id).and_then(|summit| {
             super::warn_all(&summit.warnings);
             pipeline::analyse(&summit, &rules)
         });

@@ -4,8 +4,8 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::ingest::Project;
 use crate::pipeline;
+use crate::project::Project;
 use crate::rules::{self, check};
 use crate::segment::Simplifier;
 
@@ -76,7 +76,7 @@ pub fn extract(
     yaml: bool,
     raw: bool,
 ) -> Result<u8> {
-    let summit = project.load_summit(id)?;
+    let summit = crate::ingest::load_summit(project, id)?;
     super::warn_all(&summit.warnings);
     let dir = rules_dir
         .map(Path::to_path_buf)

@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use crate::error::{Error, Result};
-use crate::ingest::Project;
 use crate::pipeline;
+use crate::project::Project;
 use crate::segment::Simplifier;
 use crate::text::for_terminal;
 
@@ -20,7 +20,7 @@ pub fn list(project: &Project) -> Result<u8> {
     // A summit that cannot be read is reported, and the others are still listed.
     let mut failed = 0;
     for id in &ids {
-        let loaded = project.load_summit(id).and_then(|summit| {
+        let loaded = crate::ingest::load_summit(project, id).and_then(|summit| {
             super::warn_all(&summit.warnings);
             let (docs, warnings) = pipeline::documents_with_warnings(&summit, &simplifier)?;
             super::warn_all(&warnings);
@@ -94,7 +94,7 @@ pub fn list(project: &Project) -> Result<u8> {
 
 /// `factsheet sentences`: every sentence with id, byte span and text.
 pub fn sentences(project: &Project, id: &str, source: Option<&str>, json: bool) -> Result<u8> {
-    let summit = project.load_summit(id)?;
+    let summit = crate::ingest::load_summit(project, id)?;
     super::warn_all(&summit.warnings);
     let simplifier = Simplifier::new()?;
     let (mut docs, warnings) = pipeline::documents_with_warnings(&summit, &simplifier)?;

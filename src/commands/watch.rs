@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::Result;
 use crate::facts::FactSheet;
-use crate::ingest::Project;
 use crate::pipeline;
+use crate::project::Project;
 use crate::render::typst::{self, TypstRequest};
 use crate::render::{self, RenderOptions};
 use crate::review::diff;
@@ -32,7 +32,7 @@ pub fn watch(
     options: &WatchOptions,
     request: &TypstRequest,
 ) -> Result<u8> {
-    let summit = project.load_summit(id)?;
+    let summit = crate::ingest::load_summit(project, id)?;
     let render_options = if options.facts_only {
         None
     } else {
@@ -79,7 +79,7 @@ fn rebuild(
     previous: Option<&FactSheet>,
 ) -> Option<FactSheet> {
     let result = (|| -> Result<FactSheet> {
-        let summit = project.load_summit(id)?;
+        let summit = crate::ingest::load_summit(project, id)?;
         let rules = rules::load(&project.rules_dir())?;
         let sheet = pipeline::fact_sheet_with(&summit, &rules)?;
         match options {

@@ -122,7 +122,7 @@ pub struct FontSet {
 impl FontSet {
     /// Reads every `.otf`/`.ttf` under `dir`; an error when there is none or one is unreadable.
     pub fn load(dir: &Path) -> Result<Self> {
-        crate::ingest::paths::check_folder(dir, "fonts must lie inside the fonts folder")?;
+        crate::paths::check_folder(dir, "fonts must lie inside the fonts folder")?;
         let entries = std::fs::read_dir(dir).map_err(|e| {
             Error::input(
                 dir,

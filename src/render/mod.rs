@@ -20,7 +20,7 @@ use minijinja::Value;
 
 use crate::error::{Error, Result};
 use crate::facts::FactSheet;
-use crate::ingest::Project;
+use crate::project::Project;
 use crate::rules::FieldSpec;
 
 /// The template that produces the typst file.
@@ -105,7 +105,7 @@ pub fn prepare(
         &fonts.coverage,
     );
     let dir = project.templates_dir();
-    crate::ingest::paths::check_folder(
+    crate::paths::check_folder(
         &dir,
         "templates must lie inside the project's templates/ folder",
     )?;

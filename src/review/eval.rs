@@ -105,7 +105,7 @@ pub struct Report {
 
 /// Reads a gold file.
 pub fn load(path: &Path) -> Result<Gold> {
-    let text = crate::ingest::read_utf8(path)?;
+    let text = crate::paths::read_utf8(path)?;
     let gold: Gold = crate::yaml::from_str(path, &text)?;
     if let Some(f) = gold.facts.iter().find(|f| comparable(&f.key).is_empty()) {
         return Err(Error::Yaml {

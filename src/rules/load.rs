@@ -28,7 +28,7 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
             dir.display()
         )));
     }
-    crate::ingest::paths::check_folder(dir, "rule files must lie inside the rules folder")?;
+    crate::paths::check_folder(dir, "rule files must lie inside the rules folder")?;
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -39,7 +39,7 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
     let mut loaded = Vec::new();
     let mut digest_parts: Vec<Vec<u8>> = Vec::new();
     for path in paths {
-        let text = crate::ingest::read_utf8(&path)?;
+        let text = crate::paths::read_utf8(&path)?;
         digest_parts.push(
             path.file_name()
                 .unwrap_or_default()

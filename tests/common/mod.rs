@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use factsheet::ingest::Project;
+use factsheet::project::Project;
 
 /// The repository root (where summits/, rules/ and templates/ live).
 pub fn repo_root() -> PathBuf {

@@ -26,7 +26,7 @@ pub fn max_file_bytes() -> u64 {
 }
 
 /// What kind of thing a non-regular file is, for messages.
-pub(crate) fn kind_of(file_type: fs::FileType) -> &'static str {
+pub fn kind_of(file_type: fs::FileType) -> &'static str {
     if file_type.is_dir() {
         return "a folder";
     }
@@ -206,6 +206,20 @@ pub fn relative_entry(file: &str) -> std::result::Result<String, String> {
         ));
     }
     Ok(parts.join("/"))
+}
+
+/// Reads a UTF-8 configuration file.
+///
+/// Like every input, it must be a regular file of at most [`max_file_bytes`] bytes.
+pub fn read_utf8(path: &Path) -> Result<String> {
+    let bytes = read_regular(path, max_file_bytes())?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        Error::input(
+            path,
+            format!("is not UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+        )
+    })
 }
 
 #[cfg(test)]
