@@ -33,121 +33,155 @@ pub enum Command {
     /// List the summits: id, date, title, number of sources and sentences.
     List,
     /// Print a summit's sentences with their ids and byte spans in the original files.
-    Sentences {
-        /// Summit id (a folder under summits/).
-        summit: String,
-        /// Only this source (its file name under sources/, or a unique prefix of it).
-        #[arg(long, value_name = "NAME")]
-        source: Option<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
-        format: TextOrJson,
-    },
+    Sentences(SentencesArgs),
     /// Load every rule file, report problems, and run every rule's examples.
-    Check {
-        /// Rules folder (default: rules/ of the project).
-        #[arg(long, value_name = "DIR")]
-        rules: Option<PathBuf>,
-        /// Also report rule health over every summit: rules that never fire, rules
-        /// claiming the same span, and sentences with a trigger word but no fact.
-        #[arg(long)]
-        corpus: bool,
-    },
+    Check(CheckArgs),
     /// Print the facts extracted from a summit, in the facts.json shape.
-    Extract {
-        /// Summit id (a folder under summits/).
-        summit: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = JsonOrYaml::Json)]
-        format: JsonOrYaml,
-        /// Print every rule match on its own, before consolidation merges them.
-        #[arg(long)]
-        raw: bool,
-        /// Rules folder (default: rules/ of the project).
-        #[arg(long, value_name = "DIR")]
-        rules: Option<PathBuf>,
-    },
+    Extract(ExtractArgs),
     /// Build the fact sheets: out/<summit>/facts.json, factsheet.{typ,md,pdf}.
-    Build {
-        /// Summit ids (folders under summits/).
-        summits: Vec<String>,
-        /// Build every summit.
-        #[arg(long)]
-        all: bool,
-        /// How to find typst.
-        #[command(flatten)]
-        typst: TypstArgs,
-    },
+    Build(BuildArgs),
     /// Show how one fact was found: sentences, rules, captures, normalisation, merges.
-    Explain {
-        /// Summit id.
-        summit: String,
-        /// Fact id, or an unambiguous prefix of it (of the whole id or of its hash).
-        fact: String,
-        /// Mark the matched text in colour: auto (on a terminal), always or never.
-        #[arg(long, value_enum, default_value_t = When::Auto)]
-        color: When,
-    },
+    Explain(ExplainArgs),
     /// Score facts against hand-made gold files: precision, recall and F1 per field.
     ///
     /// For one summit, lists the gold entries missed and the facts no entry matches.
     /// With --all, scores every summit that has a gold file in tests/gold/ in one
     /// table, with micro totals, and fails when any summit is under its file's min_f1.
-    Eval {
-        /// Summit id.
-        #[arg(required_unless_present = "all", conflicts_with = "all")]
-        summit: Option<String>,
-        /// Every summit with a gold file (tests/gold/<summit>.yaml).
-        #[arg(long)]
-        all: bool,
-        /// Gold file (YAML; default tests/gold/<summit>.yaml).
-        #[arg(long, value_name = "FILE", conflicts_with = "all")]
-        gold: Option<PathBuf>,
-        /// Fail (exit 1) when overall F1 is below this (default: the gold file's min_f1).
-        #[arg(long, value_name = "F1", value_parser = parse_f1)]
-        min_f1: Option<f64>,
-        /// With --all: also list each summit's missed and spurious facts.
-        #[arg(long, requires = "all")]
-        details: bool,
-    },
+    Eval(EvalArgs),
     /// Show facts added, removed and changed: two facts.json files, or two rule versions.
     ///
     /// With two files, compares them. With a summit and --rules-from REV, compares the
     /// summit's facts under the rules of git revision REV with those under the rules in
     /// the working tree. Either way the output is grouped by rule, each fact with a quote.
-    Diff {
-        /// Old facts.json, or the summit id with --rules-from.
-        old: String,
-        /// New facts.json.
-        new: Option<String>,
-        /// Compare the summit's facts under the rules of this git revision (HEAD, a
-        /// branch, a commit) with those under the rules in the working tree.
-        #[arg(long, value_name = "REV")]
-        rules_from: Option<String>,
-    },
+    Diff(DiffArgs),
     /// Rebuild a summit on every change to a rule, template or source; print what changed.
-    Watch {
-        /// Summit id.
-        summit: String,
-        /// Only rewrite facts.json (fast; no PDF).
-        #[arg(long)]
-        facts_only: bool,
-        /// How often to look for changes, in milliseconds.
-        #[arg(long, default_value_t = 500, value_name = "MS")]
-        interval_ms: u64,
-        /// Stop after this many rebuilds (for scripts).
-        #[arg(long, value_name = "N")]
-        exit_after: Option<usize>,
-        /// How to find typst.
-        #[command(flatten)]
-        typst: TypstArgs,
-    },
+    Watch(WatchArgs),
     /// Check this machine: typst, the fonts, and whether each summit builds.
     Doctor {
         /// How to find typst.
         #[command(flatten)]
         typst: TypstArgs,
     },
+}
+
+/// `factsheet sentences`.
+#[derive(Debug, clap::Args)]
+pub struct SentencesArgs {
+    /// Summit id (a folder under summits/).
+    pub summit: String,
+    /// Only this source (its file name under sources/, or a unique prefix of it).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
+}
+
+/// `factsheet check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Rules folder (default: rules/ of the project).
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Also report rule health over every summit: rules that never fire, rules
+    /// claiming the same span, and sentences with a trigger word but no fact.
+    #[arg(long)]
+    pub corpus: bool,
+}
+
+/// `factsheet extract`.
+#[derive(Debug, clap::Args)]
+pub struct ExtractArgs {
+    /// Summit id (a folder under summits/).
+    pub summit: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = JsonOrYaml::Json)]
+    pub format: JsonOrYaml,
+    /// Print every rule match on its own, before consolidation merges them.
+    #[arg(long)]
+    pub raw: bool,
+    /// Rules folder (default: rules/ of the project).
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+/// `factsheet build`.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// Summit ids (folders under summits/; `factsheet list` names them).
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub summits: Vec<String>,
+    /// Build every summit.
+    #[arg(long)]
+    pub all: bool,
+    /// How to find typst.
+    #[command(flatten)]
+    pub typst: TypstArgs,
+}
+
+/// `factsheet explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// Summit id.
+    pub summit: String,
+    /// Fact id, or an unambiguous prefix of it (of the whole id or of its hash).
+    pub fact: String,
+    /// Mark the matched text in colour: auto (on a terminal), always or never.
+    #[arg(long, value_enum, default_value_t = When::Auto)]
+    pub color: When,
+}
+
+/// `factsheet eval`.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Summit id.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub summit: Option<String>,
+    /// Every summit with a gold file (tests/gold/<summit>.yaml).
+    #[arg(long)]
+    pub all: bool,
+    /// Gold file (YAML; default tests/gold/<summit>.yaml).
+    #[arg(long, value_name = "FILE", conflicts_with = "all")]
+    pub gold: Option<PathBuf>,
+    /// Fail (exit 1) when overall F1 is below this (default: the gold file's min_f1).
+    #[arg(long, value_name = "F1", value_parser = parse_f1)]
+    pub min_f1: Option<f64>,
+    /// With --all: also list each summit's missed and spurious facts.
+    #[arg(long, requires = "all", conflicts_with = "summit")]
+    pub details: bool,
+}
+
+/// `factsheet diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// Old facts.json, or the summit id with --rules-from.
+    pub old: String,
+    /// New facts.json.
+    #[arg(required_unless_present = "rules_from", conflicts_with = "rules_from")]
+    pub new: Option<String>,
+    /// Compare the summit's facts under the rules of this git revision (HEAD, a
+    /// branch, a commit) with those under the rules in the working tree.
+    #[arg(long, value_name = "REV")]
+    pub rules_from: Option<String>,
+}
+
+/// `factsheet watch`.
+#[derive(Debug, clap::Args)]
+pub struct WatchArgs {
+    /// Summit id.
+    pub summit: String,
+    /// Only rewrite facts.json (fast; no PDF).
+    #[arg(long)]
+    pub facts_only: bool,
+    /// How often to look for changes, in milliseconds.
+    #[arg(long, default_value_t = 500, value_name = "MS")]
+    pub interval_ms: u64,
+    /// Stop after this many rebuilds (for scripts).
+    #[arg(long, value_name = "N")]
+    pub exit_after: Option<usize>,
+    /// How to find typst.
+    #[command(flatten)]
+    pub typst: TypstArgs,
 }
 
 /// Where typst comes from (`build`, `doctor`).

@@ -6,7 +6,6 @@
 
 #![warn(missing_docs)]
 
-pub mod commands;
 pub mod consolidate;
 pub mod error;
 pub mod extract;

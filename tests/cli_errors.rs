@@ -162,3 +162,84 @@ fn running_outside_a_project_is_explained() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no summits/ folder"), "{}", stderr(&o));
 }
+
+/// Runs `factsheet args` in `root` with its standard output a pipe nobody reads.
+fn with_closed_stdout(root: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_factsheet"))
+        .args(args)
+        .current_dir(root)
+        .env_remove("FACTSHEET_ROOT")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("factsheet runs");
+    // The reader goes away before the first line is written (`factsheet … | head -0`).
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly_with_status_0() {
+    let dir = temp_project(
+        "t",
+        "title: t\ndate: 2022-01-25\n",
+        &[(
+            "a.txt",
+            "我愿宣布，中方将向中亚国家提供5亿美元无偿援助。\n".as_bytes(),
+        )],
+    );
+    let typst = factsheet::render::typst::find(&factsheet::render::typst::TypstRequest::from_env())
+        .ok()
+        .flatten()
+        .map_or_else(|| "typst".to_string(), |t| t.path.display().to_string());
+    for args in [
+        &["list"][..],
+        &["sentences", "t"],
+        &["extract", "t"],
+        &["check"],
+        &["build", "t", "--typst", &typst],
+        &["build", "--all", "--typst", "/no/such/typst"],
+    ] {
+        let o = with_closed_stdout(dir.path(), args);
+        let err = stderr(&o);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        if args[0] == "build" && args[1] == "--all" {
+            // Nothing is printed before the missing typst is reported.
+            assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+            continue;
+        }
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn options_that_exclude_each_other_are_usage_errors() {
+    for (args, says) in [
+        (&["build"][..], "required arguments were not provided"),
+        (
+            &["build", "2023-xian", "--all"],
+            "cannot be used with '--all'",
+        ),
+        (&["diff", "a.json"], "required arguments were not provided"),
+        (
+            &["diff", "a.json", "b.json", "--rules-from", "HEAD"],
+            "cannot be used with '--rules-from <REV>'",
+        ),
+        (
+            &["eval", "2023-xian", "--all"],
+            "cannot be used with '--all'",
+        ),
+        (&["eval", "2023-xian", "--details"], "cannot be used with"),
+        (
+            &["eval", "--details"],
+            "required arguments were not provided",
+        ),
+    ] {
+        let o = run(&repo_root(), args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+}

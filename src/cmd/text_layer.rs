@@ -1,18 +1,25 @@
 //! `factsheet list` and `factsheet sentences`.
 
-use std::io::Write;
+use factsheet::error::{Error, Result};
+use factsheet::ingest::{self, Summit};
+use factsheet::pipeline;
+use factsheet::project::Project;
+use factsheet::segment::{Document, Sentence, Simplifier};
+use factsheet::text::for_terminal;
 
-use crate::error::{Error, Result};
-use crate::pipeline;
-use crate::project::Project;
-use crate::segment::Simplifier;
-use crate::text::for_terminal;
+use super::out::Out;
+use super::warn_all;
+use crate::args::{SentencesArgs, TextOrJson};
 
 /// `factsheet list`: one line per summit.
 pub fn list(project: &Project) -> Result<u8> {
     let ids = project.summit_ids()?;
+    let mut out = Out::new();
     if ids.is_empty() {
-        println!("no summits under {}", project.summits_dir().display());
+        out.line(format!(
+            "no summits under {}",
+            project.summits_dir().display()
+        ))?;
         return Ok(0);
     }
     let simplifier = Simplifier::new()?;
@@ -20,42 +27,55 @@ pub fn list(project: &Project) -> Result<u8> {
     // A summit that cannot be read is reported, and the others are still listed.
     let mut failed = 0;
     for id in &ids {
-        let loaded = crate::ingest::load_summit(project, id).and_then(|summit| {
-            super::warn_all(&summit.warnings);
+        let loaded = ingest::load_summit(project, id).and_then(|summit| {
+            warn_all(&summit.warnings);
             let (docs, warnings) = pipeline::documents_with_warnings(&summit, &simplifier)?;
-            super::warn_all(&warnings);
+            warn_all(&warnings);
             Ok((summit, docs))
         });
-        let (summit, docs) = match loaded {
-            Ok(x) => x,
+        match loaded {
+            Ok((summit, docs)) => rows.push(row(id, &summit, &docs)),
             Err(e) => {
                 failed += 1;
                 eprintln!("error: {id}: {}", for_terminal(&e.to_string()));
-                continue;
             }
-        };
-        let sentences: usize = docs.iter().map(|d| d.sentences.len()).sum();
-        let excluded: usize = docs
-            .iter()
-            .map(|d| d.sentences.iter().filter(|s| s.excluded).count())
-            .sum();
-        let date = match &summit.config.end_date {
-            Some(end) => format!("{}/{}", summit.config.date, &end[5..]),
-            None => summit.config.date.clone(),
-        };
-        let mut title = summit.config.title.zh().to_string();
-        if let Some(en) = summit.config.title.en() {
-            title.push_str(" / ");
-            title.push_str(en);
         }
-        let count = if excluded > 0 {
-            format!("{sentences} ({excluded} left out)")
-        } else {
-            sentences.to_string()
-        };
-        rows.push([id.clone(), date, docs.len().to_string(), count, title]);
     }
-    let header = ["ID", "DATE", "SOURCES", "SENTENCES", "TITLE"];
+    print_table(&mut out, &rows)?;
+    if failed > 0 {
+        eprintln!("{failed} of {} summit(s) could not be read", ids.len());
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+/// One line of `list`: id, dates, sources, sentences, title.
+fn row(id: &str, summit: &Summit, docs: &[Document]) -> [String; 5] {
+    let sentences: usize = docs.iter().map(|d| d.sentences.len()).sum();
+    let excluded: usize = docs
+        .iter()
+        .map(|d| d.sentences.iter().filter(|s| s.excluded).count())
+        .sum();
+    let date = match &summit.config.end_date {
+        Some(end) => format!("{}/{}", summit.config.date, &end[5..]),
+        None => summit.config.date.clone(),
+    };
+    let mut title = summit.config.title.zh().to_string();
+    if let Some(en) = summit.config.title.en() {
+        title.push_str(" / ");
+        title.push_str(en);
+    }
+    let count = if excluded > 0 {
+        format!("{sentences} ({excluded} left out)")
+    } else {
+        sentences.to_string()
+    };
+    [id.to_string(), date, docs.len().to_string(), count, title]
+}
+
+/// The rows under a header, in columns as wide as their widest cell.
+fn print_table(out: &mut Out, rows: &[[String; 5]]) -> Result<()> {
+    let header = ["ID", "DATE", "SOURCES", "SENTENCES", "TITLE"].map(str::to_string);
     let widths: Vec<usize> = (0..4)
         .map(|i| {
             rows.iter()
@@ -65,63 +85,52 @@ pub fn list(project: &Project) -> Result<u8> {
                 .unwrap_or(0)
         })
         .collect();
-    let mut out = std::io::stdout().lock();
-    let line = |out: &mut std::io::StdoutLock, r: [&str; 5]| {
-        let _ = writeln!(
-            out,
+    for r in std::iter::once(&header).chain(rows) {
+        out.line(format!(
             "{:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}  {}",
             r[0],
             r[1],
             r[2],
             r[3],
-            for_terminal(r[4]),
+            for_terminal(&r[4]),
             w0 = widths[0],
             w1 = widths[1],
             w2 = widths[2],
             w3 = widths[3]
-        );
-    };
-    line(&mut out, header);
-    for r in &rows {
-        line(&mut out, [&r[0], &r[1], &r[2], &r[3], &r[4]]);
+        ))?;
     }
-    if failed > 0 {
-        eprintln!("{failed} of {} summit(s) could not be read", ids.len());
-        return Ok(1);
-    }
-    Ok(0)
+    Ok(())
 }
 
 /// `factsheet sentences`: every sentence with id, byte span and text.
-pub fn sentences(project: &Project, id: &str, source: Option<&str>, json: bool) -> Result<u8> {
-    let summit = crate::ingest::load_summit(project, id)?;
-    super::warn_all(&summit.warnings);
+pub fn sentences(project: &Project, args: &SentencesArgs) -> Result<u8> {
+    let summit = ingest::load_summit(project, &args.summit)?;
+    warn_all(&summit.warnings);
     let simplifier = Simplifier::new()?;
     let (mut docs, warnings) = pipeline::documents_with_warnings(&summit, &simplifier)?;
-    super::warn_all(&warnings);
-    if let Some(name) = source {
+    warn_all(&warnings);
+    if let Some(name) = &args.source {
         let names: Vec<String> = docs.iter().map(|d| d.name().to_string()).collect();
         let chosen = pick_source(&names, name)?;
         docs.retain(|d| d.name() == chosen);
     }
-    let all: Vec<&crate::segment::Sentence> =
-        docs.iter().flat_map(|d| d.sentences.iter()).collect();
-    let mut out = std::io::stdout().lock();
-    if json {
+    let all: Vec<&Sentence> = docs.iter().flat_map(|d| d.sentences.iter()).collect();
+    let mut out = Out::new();
+    if args.format == TextOrJson::Json {
         let text = serde_json::to_string_pretty(&all).map_err(|e| Error::Failed(e.to_string()))?;
-        let _ = writeln!(out, "{text}");
+        out.line(text)?;
     } else {
         for s in all {
             let mark = if s.excluded { "[left out] " } else { "" };
             let line = format!("{}\t{}-{}\t{mark}{}", s.id(), s.start, s.end, s.text);
-            let _ = writeln!(out, "{}", for_terminal(&line));
+            out.line(for_terminal(&line))?;
         }
     }
     Ok(0)
 }
 
 /// Resolves `--source NAME`: an exact file name, or a prefix matching exactly one.
-pub fn pick_source(names: &[String], wanted: &str) -> Result<String> {
+fn pick_source(names: &[String], wanted: &str) -> Result<String> {
     if let Some(n) = names.iter().find(|n| n.as_str() == wanted) {
         return Ok(n.clone());
     }

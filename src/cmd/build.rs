@@ -1,0 +1,129 @@
+//! `factsheet build`: the fact sheets briefing staff print.
+
+use factsheet::error::{Error, Result};
+use factsheet::ingest::{self, Summit};
+use factsheet::pipeline;
+use factsheet::project::Project;
+use factsheet::render::typst;
+use factsheet::render::{self, RenderOptions, RenderReport};
+use factsheet::rules::RuleSet;
+use factsheet::text::for_terminal;
+
+use super::out::Out;
+use super::{shown, warn_all};
+use crate::args::BuildArgs;
+
+/// `factsheet build <summit>... | --all`: writes `out/<summit>/` for each summit and
+/// prints what it wrote. Returns exit code 1 when any summit failed.
+pub fn build(project: &Project, args: &BuildArgs) -> Result<u8> {
+    let ids = chosen_ids(project, args)?;
+    // Load every summit first: a typo in an id is reported before typst is looked for,
+    // and a summit that cannot be read (or written) is reported while the others build.
+    let mut failed = 0;
+    let mut summits = Vec::new();
+    for id in &ids {
+        match ingest::load_summit(project, id).and_then(|s| project.checked_out_dir(id).map(|_| s))
+        {
+            Ok(s) => summits.push(s),
+            Err(e) if e.exit_code() == 2 => return Err(e),
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {id}: {}", for_terminal(&e.to_string()));
+            }
+        }
+    }
+    if !summits.is_empty() {
+        failed += build_all(project, args, &summits)?;
+    }
+    if failed > 0 {
+        eprintln!("{failed} of {} fact sheet(s) failed", ids.len());
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+/// Builds `summits`; returns how many failed.
+fn build_all(project: &Project, args: &BuildArgs, summits: &[Summit]) -> Result<usize> {
+    // Rules once for all summits, and before typst: a broken rule file is reported
+    // without first waiting for a typst install.
+    let rules = factsheet::rules::load(&project.rules_dir())?;
+    let typst = typst::resolve(&args.typst.request())?;
+    for w in &typst.warnings {
+        eprintln!("warning: {w}");
+    }
+    let mut out = Out::new();
+    out.line(format!(
+        "typst {} ({}: {})",
+        typst.version,
+        typst.origin.describe(),
+        typst.path.display()
+    ))?;
+    let options = RenderOptions::new(project, typst)?;
+    let mut failed = 0;
+    for summit in summits {
+        warn_all(&summit.warnings);
+        match build_one(project, summit, &rules, &options) {
+            Ok(report) => print_report(&mut out, summit, &report)?,
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: {}: {}", summit.id, for_terminal(&e.to_string()));
+            }
+        }
+    }
+    Ok(failed)
+}
+
+/// The summit ids asked for: the given ones, or every summit with `--all` (clap
+/// makes sure it is one or the other).
+fn chosen_ids(project: &Project, args: &BuildArgs) -> Result<Vec<String>> {
+    if !args.all {
+        return Ok(args.summits.clone());
+    }
+    let ids = project.summit_ids()?;
+    if ids.is_empty() {
+        return Err(Error::Usage(format!(
+            "no summits under {}",
+            project.summits_dir().display()
+        )));
+    }
+    Ok(ids)
+}
+
+fn build_one(
+    project: &Project,
+    summit: &Summit,
+    rules: &RuleSet,
+    options: &RenderOptions,
+) -> Result<RenderReport> {
+    let analysis = pipeline::analyse(summit, rules)?;
+    warn_all(&analysis.warnings);
+    render::render(project, &analysis.sheet, &rules.fields, options)
+}
+
+fn print_report(out: &mut Out, summit: &Summit, report: &RenderReport) -> Result<()> {
+    out.line(format!("{}  {}", report.summit, summit.config.title.zh()))?;
+    for f in &report.files {
+        if f.extension().is_some_and(|e| e == "pdf") {
+            out.line(format!("  wrote {}  ({} pages)", shown(f), report.pages))?;
+        } else {
+            out.line(format!("  wrote {}", shown(f)))?;
+        }
+    }
+    if report.counts.is_empty() {
+        out.line("  facts: none")?;
+    } else {
+        let parts: Vec<String> = report
+            .counts
+            .iter()
+            .map(|c| match c.background {
+                0 => format!("{} {}", c.field, c.total),
+                b => format!("{} {} ({b} background)", c.field, c.total),
+            })
+            .collect();
+        out.line(format!("  facts: {}", parts.join(", ")))?;
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {}: {w}", report.summit);
+    }
+    Ok(())
+}

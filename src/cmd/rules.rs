@@ -1,0 +1,96 @@
+//! `factsheet check` and `factsheet extract`.
+
+use std::path::Path;
+
+use factsheet::error::{Error, Result};
+use factsheet::ingest;
+use factsheet::pipeline;
+use factsheet::project::Project;
+use factsheet::rules::{self, RuleSet, check};
+use factsheet::segment::Simplifier;
+use factsheet::text::for_terminal;
+
+use super::out::Out;
+use super::{rules_at, rules_dir, warn_all};
+use crate::args::{ExtractArgs, JsonOrYaml};
+
+/// `factsheet check`: rule-file problems, then every rule's examples.
+pub fn check(project: &Project, dir: Option<&Path>) -> Result<u8> {
+    let dir = rules_dir(project, dir);
+    let (set, problems) = rules::load_with_problems(&dir)?;
+    let Some(set) = set.filter(|_| problems.is_empty()) else {
+        // Errors go to stderr, as with every other command.
+        for p in &problems {
+            eprintln!("error: {}", for_terminal(&p.to_string()));
+        }
+        eprintln!(
+            "\n{} problem(s) in {}; no examples were run",
+            problems.len(),
+            dir.display()
+        );
+        return Ok(1);
+    };
+    let reports = check::run_examples(&set, &Simplifier::new()?);
+    let failed = print_reports(&mut Out::new(), &set, &reports)?;
+    Ok(if failed == 0 { 0 } else { 1 })
+}
+
+/// One line per rule (and the failures of those that fail), then a summary; returns
+/// how many rules failed.
+fn print_reports(out: &mut Out, set: &RuleSet, reports: &[check::RuleReport]) -> Result<usize> {
+    let width = reports.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let mut failed = 0;
+    let mut examples = 0;
+    for r in reports {
+        examples += r.examples;
+        if r.failures.is_empty() {
+            out.line(format!(
+                "ok    {:<width$}  {} examples  {}",
+                r.id, r.examples, r.location
+            ))?;
+        } else {
+            failed += 1;
+            out.line(format!("FAIL  {:<width$}  {}", r.id, r.location))?;
+            for f in &r.failures {
+                out.line(format!("        {f}"))?;
+            }
+        }
+    }
+    let fields: Vec<&str> = set.fields.iter().map(|f| f.name.as_str()).collect();
+    out.line(format!(
+        "\n{} rules in {} fields ({}), {examples} examples: {}",
+        reports.len(),
+        fields.len(),
+        fields.join(", "),
+        if failed == 0 {
+            "all pass".to_string()
+        } else {
+            format!("{failed} rule(s) FAIL")
+        }
+    ))?;
+    Ok(failed)
+}
+
+/// `factsheet extract`: the facts of a summit, in the facts.json shape.
+pub fn extract(project: &Project, args: &ExtractArgs) -> Result<u8> {
+    let summit = ingest::load_summit(project, &args.summit)?;
+    warn_all(&summit.warnings);
+    let rules = rules_at(project, args.rules.as_deref())?;
+    let sheet = if args.raw {
+        pipeline::raw_fact_sheet(&summit, &rules)?
+    } else {
+        let analysis = pipeline::analyse(&summit, &rules)?;
+        warn_all(&analysis.warnings);
+        analysis.sheet
+    };
+    let text = if args.format == JsonOrYaml::Yaml {
+        factsheet::yaml::to_string(&sheet)?
+    } else {
+        let mut t =
+            serde_json::to_string_pretty(&sheet).map_err(|e| Error::Failed(e.to_string()))?;
+        t.push('\n');
+        t
+    };
+    Out::new().text(&text)?;
+    Ok(0)
+}
