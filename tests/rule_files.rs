@@ -39,7 +39,7 @@ rules:
 #[test]
 fn the_project_rules_pass_their_examples() {
     let set = factsheet::rules::load(&repo_root().join("rules")).unwrap();
-    let reports = factsheet::rules::check::run_examples(
+    let reports = factsheet::review::examples::run_examples(
         &set,
         &factsheet::segment::Simplifier::new().unwrap(),
     );

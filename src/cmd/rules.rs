@@ -6,7 +6,8 @@ use factsheet::error::{Error, Result};
 use factsheet::ingest;
 use factsheet::pipeline;
 use factsheet::project::Project;
-use factsheet::rules::{self, RuleSet, check};
+use factsheet::review::examples;
+use factsheet::rules::{self, RuleSet};
 use factsheet::segment::Simplifier;
 use factsheet::text::for_terminal;
 
@@ -30,14 +31,14 @@ pub fn check(project: &Project, dir: Option<&Path>) -> Result<u8> {
         );
         return Ok(1);
     };
-    let reports = check::run_examples(&set, &Simplifier::new()?);
+    let reports = examples::run_examples(&set, &Simplifier::new()?);
     let failed = print_reports(&mut Out::new(), &set, &reports)?;
     Ok(if failed == 0 { 0 } else { 1 })
 }
 
 /// One line per rule (and the failures of those that fail), then a summary; returns
 /// how many rules failed.
-fn print_reports(out: &mut Out, set: &RuleSet, reports: &[check::RuleReport]) -> Result<usize> {
+fn print_reports(out: &mut Out, set: &RuleSet, reports: &[examples::RuleReport]) -> Result<usize> {
     let width = reports.iter().map(|r| r.id.len()).max().unwrap_or(0);
     let mut failed = 0;
     let mut examples = 0;

@@ -6,7 +6,7 @@
 //! for analysts in `rules/README.md`. Problems are collected, not stopped at, and
 //! each names its file, line and rule.
 
-pub mod check;
+mod background;
 mod compile;
 mod load;
 pub mod normalisers;
@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 
+pub use background::Background;
 pub use compile::expand;
 
 /// A problem in a rule file.
@@ -323,19 +324,6 @@ pub struct ListRule {
     pub examples: Vec<schema::ListExampleYaml>,
     /// The line of each example.
     pub example_lines: Vec<Option<usize>>,
-}
-
-/// Background cues.
-#[derive(Debug, Clone, Default)]
-pub struct Background {
-    /// Each cue; captures `year`, `month`, `day` make it a date compared with the summit's.
-    pub cues: Vec<Regex>,
-    /// The examples, as written.
-    pub examples: Vec<schema::BackgroundExample>,
-    /// The line of each example.
-    pub example_lines: Vec<Option<usize>>,
-    /// Defining file, if any.
-    pub file: Option<PathBuf>,
 }
 
 /// Every rule of a rules folder, compiled, with the prefilter over them.

@@ -1,10 +1,13 @@
 //! Running the examples of every rule (`factsheet check`): each rule must match its
 //! positive examples with the stated attributes and must not match its negative ones.
+//!
+//! The examples are little documents run through normalise, segment and extract as a
+//! source would be, which is why this lives above those stages and not in `rules`.
 
 use serde_json::{Map, Value};
 
-use super::{Background, ListRule, Rule, RuleSet};
 use crate::extract;
+use crate::rules::{Background, ListRule, Rule, RuleSet};
 use crate::segment::{Document, Simplifier};
 use crate::summit::SourceFormat;
 
@@ -233,50 +236,6 @@ pub fn subset(want: &Value, got: &Value, path: &str) -> Result<(), String> {
 
 fn keys(m: &Map<String, Value>) -> String {
     m.keys().cloned().collect::<Vec<_>>().join(", ")
-}
-
-impl Background {
-    /// The cue that makes `sentence` background for a summit starting on
-    /// `summit_date`, if any: a dated cue counts only when its date is earlier.
-    pub fn cue(&self, sentence: &str, summit_date: &str) -> Option<String> {
-        let (sy, sm, sd) = parse_ymd(summit_date)?;
-        for re in &self.cues {
-            for c in re.captures_iter(sentence) {
-                let whole = c.get(0)?.as_str().to_string();
-                let Some(y) = c.name("year").and_then(|m| m.as_str().parse::<i32>().ok()) else {
-                    return Some(whole);
-                };
-                // 截至2023年: a statistic as of a date, not an earlier event.
-                let before = &sentence[..c.get(0)?.start()];
-                if ["截至", "截止", "截止到", "截至到"]
-                    .iter()
-                    .any(|p| before.ends_with(p))
-                {
-                    continue;
-                }
-                let m = c.name("month").and_then(|m| m.as_str().parse::<u32>().ok());
-                let d = c.name("day").and_then(|m| m.as_str().parse::<u32>().ok());
-                let earlier = match (m, d) {
-                    (Some(m), Some(d)) => (y, m, d) < (sy, sm, sd),
-                    (Some(m), None) => (y, m) < (sy, sm),
-                    _ => y < sy,
-                };
-                if earlier {
-                    return Some(whole);
-                }
-            }
-        }
-        None
-    }
-}
-
-fn parse_ymd(date: &str) -> Option<(i32, u32, u32)> {
-    crate::summit::check_date(date).ok()?;
-    Some((
-        date[0..4].parse().ok()?,
-        date[5..7].parse().ok()?,
-        date[8..10].parse().ok()?,
-    ))
 }
 
 #[cfg(test)]
