@@ -1,7 +1,10 @@
 //! The `facts.json` contract: what extraction and consolidation produce and what
 //! rendering (and other tools) read. Its shape is stable; see DESIGN.md.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 /// The whole of `out/<summit>/facts.json`.
@@ -131,9 +134,65 @@ pub struct Citation {
 }
 
 impl Citation {
-    /// `doc:para:sentence`, the sentence id used throughout.
-    pub fn sentence_id(&self) -> String {
-        format!("{}:{}:{}", self.doc, self.para, self.sentence)
+    /// The id of the sentence cited.
+    pub fn sentence_id(&self) -> SentenceId {
+        SentenceId::new(&self.doc, self.para, self.sentence)
+    }
+}
+
+/// Which sentence of which source: written `doc:para:sentence` (`004_….txt:12:3`) in
+/// facts.json and by every command. The source's name may itself hold colons; the
+/// last two parts are the numbers.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SentenceId {
+    /// The source's name (its path under `sources/`).
+    pub doc: String,
+    /// 1-based paragraph.
+    pub para: usize,
+    /// 1-based sentence within the paragraph.
+    pub sentence: usize,
+}
+
+impl SentenceId {
+    /// The id of sentence `sentence` of paragraph `para` of source `doc`.
+    pub fn new(doc: &str, para: usize, sentence: usize) -> Self {
+        SentenceId {
+            doc: doc.to_string(),
+            para,
+            sentence,
+        }
+    }
+}
+
+impl fmt::Display for SentenceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.doc, self.para, self.sentence)
+    }
+}
+
+impl FromStr for SentenceId {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("{s:?} is not a sentence id (source:paragraph:sentence)");
+        let mut parts = s.rsplitn(3, ':');
+        let sentence = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+        let para = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+        let doc = parts.next().filter(|d| !d.is_empty()).ok_or_else(bad)?;
+        Ok(SentenceId::new(doc, para, sentence))
+    }
+}
+
+impl Serialize for SentenceId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SentenceId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -151,8 +210,8 @@ pub struct Conflict {
 pub struct ConflictValue {
     /// The normalised value.
     pub value: Value,
-    /// Sentence ids (`doc:para:sentence`) stating it.
-    pub citations: Vec<String>,
+    /// The sentences stating it.
+    pub citations: Vec<SentenceId>,
 }
 
 /// Something the reader of the fact sheet should know about the extraction.
@@ -161,9 +220,9 @@ pub struct Note {
     /// The rule concerned, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
-    /// Sentence id concerned, if any.
+    /// Sentence concerned, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sentence: Option<String>,
+    pub sentence: Option<SentenceId>,
     /// The message.
     pub message: String,
 }
@@ -177,4 +236,20 @@ pub struct Provenance {
     pub rules_sha256: String,
     /// First 12 hex digits of a SHA-256 over summit.yaml and every source file.
     pub sources_sha256: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentence_ids_read_back_what_they_write() {
+        let id = SentenceId::new("a:b.txt", 12, 3);
+        assert_eq!(id.to_string(), "a:b.txt:12:3");
+        assert_eq!("a:b.txt:12:3".parse::<SentenceId>(), Ok(id.clone()));
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"a:b.txt:12:3\"");
+        for bad in ["x.txt:12", "x.txt:a:3", ":1:2", "12:3"] {
+            assert!(bad.parse::<SentenceId>().is_err(), "{bad}");
+        }
+    }
 }

@@ -66,14 +66,14 @@ pub struct Analysis {
 pub fn analyse(summit: &Summit, rules: &RuleSet) -> Result<Analysis> {
     let simplifier = Simplifier::new()?;
     let (docs, warnings) = documents_with_warnings(summit, &simplifier)?;
-    let mut extraction = extract::extract(rules, &docs);
+    let mut extraction = extract::extract(rules, &docs, &summit.config.date);
     let overlaps = std::mem::take(&mut extraction.overlaps);
     let unclaimed_lists = std::mem::take(&mut extraction.unclaimed_lists);
     let consolidate::Consolidated {
         facts,
         notes,
         groups,
-    } = consolidate::consolidate(rules, summit, extraction, &|t: &str| {
+    } = consolidate::consolidate(rules, extraction, &|t: &str| {
         segment::View::of(t, &simplifier).map_or_else(|| t.to_string(), |v| v.text)
     });
     let sheet = FactSheet {
@@ -96,7 +96,7 @@ pub fn analyse(summit: &Summit, rules: &RuleSet) -> Result<Analysis> {
 pub fn raw_fact_sheet(summit: &Summit, rules: &RuleSet) -> Result<FactSheet> {
     let simplifier = Simplifier::new()?;
     let docs = documents(summit, &simplifier)?;
-    let extraction = extract::extract(rules, &docs);
+    let extraction = extract::extract(rules, &docs, &summit.config.date);
     Ok(FactSheet {
         summit: summit_info(summit, &docs),
         facts: extraction

@@ -78,7 +78,11 @@ fn review_view(s: &FactSheet) -> Review {
                     .map(|c| serde_json::to_value(c).unwrap())
                     .collect(),
                 rules: f.rules.clone(),
-                sources: f.sources.iter().map(|c| c.sentence_id()).collect(),
+                sources: f
+                    .sources
+                    .iter()
+                    .map(|c| c.sentence_id().to_string())
+                    .collect(),
             })
             .collect(),
         notes: s
@@ -88,7 +92,9 @@ fn review_view(s: &FactSheet) -> Review {
                 format!(
                     "{} {} {}",
                     n.rule.as_deref().unwrap_or("-"),
-                    n.sentence.as_deref().unwrap_or("-"),
+                    n.sentence
+                        .as_ref()
+                        .map_or("-".to_string(), ToString::to_string),
                     n.message
                 )
             })
@@ -395,7 +401,7 @@ fn nothing_comes_from_the_ioc_article() {
     let summit = factsheet::ingest::load_summit(&project, "2022-virtual").unwrap();
     let docs =
         pipeline::documents(&summit, &factsheet::segment::Simplifier::new().unwrap()).unwrap();
-    let excluded: Vec<String> = docs
+    let excluded: Vec<factsheet::facts::SentenceId> = docs
         .iter()
         .flat_map(|d| d.sentences.iter())
         .filter(|s| s.excluded)

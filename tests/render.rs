@@ -335,7 +335,7 @@ fn a_character_no_font_has_is_reported_and_never_a_box() {
         .iter()
         .find(|w| w.contains("U+20000"))
         .unwrap_or_else(|| panic!("no warning about U+20000: {:#?}", report.warnings));
-    assert!(w.contains('𠀀') && w.contains(&origin), "{w}");
+    assert!(w.contains('𠀀') && w.contains(&origin.to_string()), "{w}");
     let text = pdf_text(&out.path().join("factsheet.pdf"));
     assert!(text.contains("提供[U+20000]援助"), "{text}");
     assert!(!text.contains('𠀀'));

@@ -330,7 +330,7 @@ mod merge_tests {
             list: None,
             kind: SourceKind::Speech,
             doc_index: 0,
-            cue_scope: Vec::new(),
+            background: None,
         }
     }
 

@@ -10,9 +10,9 @@
 //!   established).
 //! - Conflicts: values of the field's `conflicts:` attributes that differ between
 //!   sources are kept once (the canonical value) and listed in `conflicts`.
-//! - Background: a match is background when its source is a `preview` or its
-//!   sentence matches a cue of `rules/background.yaml`; a fact is background when
-//!   all its matches are.
+//! - Background: extraction says whether each match narrates an earlier event (its
+//!   source is a `preview`, or a cue of `rules/background.yaml` stands in its
+//!   sentence); a fact is background when all its matches are.
 //! - Ids: `<field>-<8 hex digits>` of a hash of the fact's identity key, so they do
 //!   not depend on order and survive added sources and rules.
 //! - Order: fields by their `order:`; within a field, outcomes before background;
@@ -26,8 +26,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::extract::{Extraction, Match};
-use crate::facts::{Citation, Conflict, ConflictValue, Fact, Note};
-use crate::ingest::Summit;
+use crate::facts::{Citation, Conflict, ConflictValue, Fact, Note, SentenceId};
 use crate::rules::{FieldSpec, RuleSet};
 use crate::summit::SourceKind;
 
@@ -51,33 +50,15 @@ pub struct Group {
     pub keys: Vec<identity::Keys>,
     /// One line per merge: which match joined and why.
     pub decisions: Vec<String>,
-    /// Whether each member is background, and the cue that made it so.
-    pub background: Vec<Option<String>>,
 }
 
 /// Merges matches into facts; `view` gives the matching view of a source text
 /// (simplified characters, no inserted pinyin), in which matches are compared.
 pub fn consolidate(
     rules: &RuleSet,
-    summit: &Summit,
     extraction: Extraction,
     view: &dyn Fn(&str) -> String,
 ) -> Consolidated {
-    let date = summit.config.date.as_str();
-    // A list item is background when its list header is (the items rarely repeat
-    // the cue): the header is part of the item's cue scope.
-    let background_of = |m: &Match| -> Option<String> {
-        if m.kind == SourceKind::Preview {
-            return Some("source is a preview".to_string());
-        }
-        m.cue_scope.iter().find_map(|(id, text)| {
-            rules
-                .background
-                .cue(text, date)
-                .map(|cue| format!("sentence {id} says {cue:?}"))
-        })
-    };
-
     let mut matches = extraction.matches;
     matches.sort_by_key(rank);
     let plain: BTreeMap<String, FieldSpec> = matches
@@ -90,79 +71,14 @@ pub fn consolidate(
     for m in matches {
         let spec = spec_of(&m.field);
         let keys = identity::Keys::of(&m, spec, view);
-        let bg = background_of(&m);
-        // An amount in a sentence that narrates an earlier event is an earlier fact,
-        // even when this summit repeats the amount (a preview, though, foretells
-        // this summit's).
-        let past = |m: &Match, bg: &Option<String>| {
-            spec.identity == crate::rules::Identity::Amount
-                && bg.is_some()
-                && m.kind != SourceKind::Preview
-        };
-        let m_past = past(&m, &bg);
-        // The first group of the field holding a member that states the same fact.
-        let found = groups.iter().enumerate().find_map(|(i, g)| {
-            (g.members[0].field == m.field)
-                .then(|| {
-                    (0..g.keys.len()).find(|&k| {
-                        past(&g.members[k], &g.background[k]) == m_past
-                            && identity::same_fact(spec, &g.keys[k], &keys)
-                    })
-                })
-                .flatten()
-                .map(|k| (i, k))
-        });
-        match found {
-            Some((i, k)) => {
-                let g = &mut groups[i];
-                let with = &g.members[k];
-                g.decisions.push(format!(
-                    "{} ({}) joined {} ({}): {}",
-                    first_id(&m),
-                    m.rule,
-                    first_id(with),
-                    with.rule,
-                    identity::reason(spec, &g.keys[k], &keys)
-                ));
-                g.members.push(m);
-                g.keys.push(keys);
-                g.background.push(bg);
-            }
-            None => groups.push(Group {
-                members: vec![m],
-                keys: vec![keys],
-                decisions: Vec::new(),
-                background: vec![bg],
-            }),
-        }
+        join(&mut groups, spec, m, keys);
     }
-
     let mut facts: Vec<(Fact, Group)> = groups
         .into_iter()
         .map(|g| (fact_of(spec_of(&g.members[0].field), &g), g))
         .collect();
     disambiguate_ids(&mut facts);
-    let field_order: BTreeMap<&str, (i32, usize)> = rules
-        .fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.name.as_str(), (f.order, i)))
-        .collect();
-    facts.sort_by(|(fa, ga), (fb, gb)| {
-        let oa = field_order
-            .get(fa.field.as_str())
-            .copied()
-            .unwrap_or((i32::MAX, 0));
-        let ob = field_order
-            .get(fb.field.as_str())
-            .copied()
-            .unwrap_or((i32::MAX, 0));
-        oa.cmp(&ob)
-            .then(fa.field.cmp(&fb.field))
-            .then(fa.context.is_some().cmp(&fb.context.is_some()))
-            .then(position_key(ga).cmp(&position_key(gb)))
-            .then(fa.id.cmp(&fb.id))
-    });
+    sort_facts(rules, &mut facts);
     let (facts, groups): (Vec<Fact>, Vec<Group>) = facts.into_iter().unzip();
     let mut notes = extraction.notes;
     notes.sort_by(|a, b| {
@@ -174,6 +90,76 @@ pub fn consolidate(
         notes,
         groups,
     }
+}
+
+/// An amount in a sentence that narrates an earlier event is an earlier fact, even
+/// when this summit repeats the amount (a preview, though, foretells this summit's).
+fn narrated_as_past(spec: &FieldSpec, m: &Match) -> bool {
+    spec.identity == crate::rules::Identity::Amount
+        && m.background.is_some()
+        && m.kind != SourceKind::Preview
+}
+
+/// Adds `m` (of field `spec`, compared by `keys`) to the first group of its field
+/// holding a member that states the same fact, or to a group of its own.
+fn join(groups: &mut Vec<Group>, spec: &FieldSpec, m: Match, keys: identity::Keys) {
+    let past = narrated_as_past(spec, &m);
+    let found = groups.iter().enumerate().find_map(|(i, g)| {
+        (g.members[0].field == m.field)
+            .then(|| {
+                (0..g.keys.len()).find(|&k| {
+                    narrated_as_past(spec, &g.members[k]) == past
+                        && identity::same_fact(spec, &g.keys[k], &keys)
+                })
+            })
+            .flatten()
+            .map(|k| (i, k))
+    });
+    let Some((i, k)) = found else {
+        groups.push(Group {
+            members: vec![m],
+            keys: vec![keys],
+            decisions: Vec::new(),
+        });
+        return;
+    };
+    let g = &mut groups[i];
+    let with = &g.members[k];
+    g.decisions.push(format!(
+        "{} ({}) joined {} ({}): {}",
+        first_id(&m),
+        m.rule,
+        first_id(with),
+        with.rule,
+        identity::reason(spec, &g.keys[k], &keys)
+    ));
+    g.members.push(m);
+    g.keys.push(keys);
+}
+
+/// Fields by their `order:`; within a field, outcomes before background, then by
+/// where the best source states them (list items by their list and position).
+fn sort_facts(rules: &RuleSet, facts: &mut [(Fact, Group)]) {
+    let field_order: BTreeMap<&str, (i32, usize)> = rules
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.as_str(), (f.order, i)))
+        .collect();
+    let order = |f: &Fact| {
+        field_order
+            .get(f.field.as_str())
+            .copied()
+            .unwrap_or((i32::MAX, 0))
+    };
+    facts.sort_by(|(fa, ga), (fb, gb)| {
+        order(fa)
+            .cmp(&order(fb))
+            .then(fa.field.cmp(&fb.field))
+            .then(fa.context.is_some().cmp(&fb.context.is_some()))
+            .then(position_key(ga).cmp(&position_key(gb)))
+            .then(fa.id.cmp(&fb.id))
+    });
 }
 
 /// Ranks matches for canonical wording: kind, source order, paragraph, sentence.
@@ -198,13 +184,9 @@ fn position_key(g: &Group) -> (SourceKind, usize, usize, usize, usize) {
         .get("ordinal")
         .and_then(|o| o.get("value"))
         .and_then(Value::as_i64);
-    let header = m
-        .list
-        .as_ref()
-        .and_then(|l| l.header.as_deref())
-        .and_then(parse_sentence_id);
+    let header = m.list.as_ref().and_then(|l| l.header.as_ref());
     match (ordinal, header) {
-        (Some(o), Some((hp, hs))) => (kind, doc, hp, hs, o.max(0) as usize),
+        (Some(o), Some(h)) => (kind, doc, h.para, h.sentence, o.max(0) as usize),
         _ => {
             let offset = m.highlights.first().map_or(0, |h| h.start);
             (kind, doc, para, sentence, offset)
@@ -212,18 +194,11 @@ fn position_key(g: &Group) -> (SourceKind, usize, usize, usize, usize) {
     }
 }
 
-/// `(para, sentence)` of a sentence id `doc:para:sentence`.
-fn parse_sentence_id(id: &str) -> Option<(usize, usize)> {
-    let mut parts = id.rsplitn(3, ':');
-    let sentence = parts.next()?.parse().ok()?;
-    let para = parts.next()?.parse().ok()?;
-    Some((para, sentence))
-}
-
+/// The first sentence citing `m`, as written (empty for a match without citations).
 fn first_id(m: &Match) -> String {
     m.citations
         .first()
-        .map(Citation::sentence_id)
+        .map(|c| c.sentence_id().to_string())
         .unwrap_or_default()
 }
 
@@ -292,7 +267,7 @@ fn fact_of(field: &FieldSpec, g: &Group) -> Fact {
     let mut rules: Vec<String> = g.members.iter().map(|m| m.rule.clone()).collect();
     rules.sort();
     rules.dedup();
-    let background = g.background.iter().all(Option::is_some);
+    let background = g.members.iter().all(|m| m.background.is_some());
     let key = identity::key(identity, &g.keys[0]);
     Fact {
         id: format!(
@@ -321,7 +296,7 @@ fn conflicts(field: &FieldSpec, g: &Group) -> Vec<Conflict> {
                 continue;
             };
             let bare = without_text(v);
-            let cites: Vec<String> = m.citations.iter().map(Citation::sentence_id).collect();
+            let cites: Vec<SentenceId> = m.citations.iter().map(Citation::sentence_id).collect();
             match values.iter_mut().find(|cv| without_text(&cv.value) == bare) {
                 Some(cv) => {
                     for c in cites {

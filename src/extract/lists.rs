@@ -7,11 +7,11 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use super::attributes::{clause_range, make_attributes};
-use super::sentence::Window;
-use super::{Extraction, Highlight, ListPosition, Match, UnclaimedList, cite, to_original};
-use crate::facts::{Item, Note};
-use crate::rules::{ListRule, RuleSet, normalisers};
-use crate::segment::{Document, Sentence};
+use super::window::Window;
+use super::{Extraction, Highlight, ListPosition, Match, Scope, UnclaimedList, cite};
+use crate::facts::{Item, Note, SentenceId};
+use crate::rules::{ListRule, normalisers};
+use crate::segment::Sentence;
 
 /// Parallel items: paragraphs opening with at least this many identical characters…
 const PARALLEL_PREFIX: usize = 4;
@@ -65,21 +65,13 @@ enum Claim {
     Headless(usize),
 }
 
-pub(super) fn run(rules: &RuleSet, doc: &Document, doc_index: usize, out: &mut Extraction) {
-    run_lists(&rules.lists, doc, doc_index, out);
-}
-
-/// Applies `lists` (all list rules, or one when checking its examples) to a document.
-pub(crate) fn run_lists(
-    lists: &[ListRule],
-    doc: &Document,
-    doc_index: usize,
-    out: &mut Extraction,
-) {
+/// Applies `lists` (all list rules, or one when checking its examples) to the
+/// document of `scope`.
+pub(crate) fn run_lists(lists: &[ListRule], scope: &Scope, out: &mut Extraction) {
     if lists.is_empty() {
         return;
     }
-    let sents: Vec<&Sentence> = doc.sentences.iter().filter(|s| !s.excluded).collect();
+    let sents: Vec<&Sentence> = scope.doc.included().collect();
     let runs = find_runs(lists, &sents);
     let mut headers = find_headers(lists, &sents);
     let mut claimed: Vec<(usize, Claim)> = claim_adjacent(&runs, &mut headers, &sents);
@@ -106,8 +98,10 @@ pub(crate) fn run_lists(
             rule: &lists[rule],
             run: &runs[ri],
             header,
+            sents: &sents,
+            scope,
         };
-        emit(&list, &sents, doc, doc_index, out);
+        list.emit(out);
     }
 }
 
@@ -268,7 +262,7 @@ fn item_hit(re: &Regex, s: &Sentence, at: usize, positional: bool) -> Option<Hit
         None if positional => 0,
         None => return None,
     };
-    let title_range = to_original(s, t.range());
+    let title_range = s.to_original(t.range());
     Some(Hit {
         at,
         ordinal,
@@ -377,91 +371,119 @@ struct List<'a> {
     rule: &'a ListRule,
     run: &'a Run,
     header: Option<&'a Header>,
+    /// The document's included sentences, which the run and header index.
+    sents: &'a [&'a Sentence],
+    scope: &'a Scope<'a>,
 }
 
-/// The header's attributes (with its count) and the header sentence, if any.
-fn header_parts(
-    list: &List,
-    sents: &[&Sentence],
-    out: &mut Extraction,
-) -> (serde_json::Map<String, Value>, Vec<super::Step>) {
-    let mut attrs = serde_json::Map::new();
-    let mut steps = Vec::new();
-    let Some(header) = list.header else {
-        return (attrs, steps);
-    };
-    let hs = sents[header.at];
-    let size = list.run.hits.len();
-    if let Some(n) = header.count
-        && n != size as i64
-    {
+impl List<'_> {
+    /// The header sentence, if any.
+    fn header_sentence(&self) -> Option<&Sentence> {
+        self.header.map(|h| self.sents[h.at])
+    }
+
+    /// A note about the header sentence.
+    fn note(&self, hs: &Sentence, message: String, out: &mut Extraction) {
         out.notes.push(Note {
-            rule: Some(list.rule.id.clone()),
+            rule: Some(self.rule.id.clone()),
             sentence: Some(hs.id()),
-            message: format!("the header announces {n} items but {size} were found after it"),
+            message,
         });
     }
-    let one = [hs];
-    let w = Window::new(&one);
-    let regex = list
-        .rule
-        .header
-        .as_ref()
-        .expect("a header has its rule's regex");
-    if let Some(c) = regex.captures_at(hs.match_text(), header.range.start) {
-        let get = |name: &str| {
-            c.name(name)
-                .map(|m| (m.as_str().to_string(), w.original_of(m.range())))
+
+    /// The header's attributes (with its count), and the steps that made them; a count
+    /// that disagrees with the items found is said in a note.
+    fn header_parts(
+        &self,
+        out: &mut Extraction,
+    ) -> (serde_json::Map<String, Value>, Vec<super::Step>) {
+        let mut attrs = serde_json::Map::new();
+        let mut steps = Vec::new();
+        let (Some(header), Some(hs)) = (self.header, self.header_sentence()) else {
+            return (attrs, steps);
         };
-        if let Err(msg) = make_attributes(&list.rule.attributes, &get, &mut attrs, &mut steps) {
-            out.notes.push(Note {
-                rule: Some(list.rule.id.clone()),
-                sentence: Some(hs.id()),
-                message: msg,
-            });
+        let size = self.run.hits.len();
+        if let Some(n) = header.count
+            && n != size as i64
+        {
+            let message = format!("the header announces {n} items but {size} were found after it");
+            self.note(hs, message, out);
+        }
+        let one = [hs];
+        let w = Window::new(&one);
+        let regex = self
+            .rule
+            .header
+            .as_ref()
+            .expect("a header has its rule's regex");
+        if let Some(c) = regex.captures_at(hs.match_text(), header.range.start) {
+            let get = |name: &str| {
+                c.name(name)
+                    .map(|m| (m.as_str().to_string(), w.original_of(m.range())))
+            };
+            if let Err(msg) = make_attributes(&self.rule.attributes, &get, &mut attrs, &mut steps) {
+                self.note(hs, msg, out);
+            }
+        }
+        if let Some(n) = header.count {
+            attrs.insert("count".to_string(), Value::from(n));
+        }
+        (attrs, steps)
+    }
+
+    /// The item's place in the list (0 for a fact holding the whole list).
+    fn position(&self, k: usize) -> ListPosition {
+        ListPosition {
+            rule: self.rule.id.clone(),
+            position: k,
+            size: self.run.hits.len(),
+            announced: self.header.and_then(|h| h.count),
+            header: self.header_sentence().map(Sentence::id),
         }
     }
-    if let Some(n) = header.count {
-        attrs.insert("count".to_string(), Value::from(n));
-    }
-    (attrs, steps)
-}
 
-fn emit(list: &List, sents: &[&Sentence], doc: &Document, doc_index: usize, out: &mut Extraction) {
-    let (attributes, steps) = header_parts(list, sents, out);
-    let rule = list.rule;
-    let run = list.run;
-    let size = run.hits.len();
-    let header_sentence = list.header.map(|h| sents[h.at]);
-    let position = |k: usize| ListPosition {
-        rule: rule.id.clone(),
-        position: k,
-        size,
-        announced: list.header.and_then(|h| h.count),
-        header: header_sentence.map(Sentence::id),
-    };
-    let base = Match {
-        field: rule.field.clone(),
-        rule: rule.id.clone(),
-        priority: 0,
-        text: String::new(),
-        attributes,
-        items: Vec::new(),
-        citations: Vec::new(),
-        highlights: Vec::new(),
-        captures: Vec::new(),
-        steps,
-        list: None,
-        kind: doc.config.kind,
-        doc_index,
-        cue_scope: header_sentence
-            .map(|h| (h.id(), h.match_text().to_string()))
+    /// The matches of this list: one per item (`each_item`), or one holding the items.
+    fn emit(&self, out: &mut Extraction) {
+        let (attributes, steps) = self.header_parts(out);
+        let base = Match {
+            field: self.rule.field.clone(),
+            rule: self.rule.id.clone(),
+            priority: 0,
+            text: String::new(),
+            attributes,
+            items: Vec::new(),
+            citations: Vec::new(),
+            highlights: Vec::new(),
+            captures: Vec::new(),
+            steps,
+            list: None,
+            kind: self.scope.doc.config.kind,
+            doc_index: self.scope.doc_index,
+            background: None,
+        };
+        if self.rule.each_item {
+            self.emit_items(&base, out);
+        } else {
+            self.emit_whole(base, out);
+        }
+    }
+
+    /// The cue scope of a match: the header sentence, if any, and `more`.
+    fn background(&self, more: &[&Sentence]) -> Option<String> {
+        let texts: Vec<(SentenceId, &str)> = self
+            .header_sentence()
             .into_iter()
-            .collect(),
-    };
-    if rule.each_item {
-        for (k, hit) in run.hits.iter().enumerate() {
-            let s = sents[hit.at];
+            .chain(more.iter().copied())
+            .map(|s| (s.id(), s.match_text()))
+            .collect();
+        self.scope.background(&texts)
+    }
+
+    /// One match per item, with its measures when the rule takes them.
+    fn emit_items(&self, base: &Match, out: &mut Extraction) {
+        let hits = &self.run.hits;
+        for (k, hit) in hits.iter().enumerate() {
+            let s = self.sents[hit.at];
             let mut m = base.clone();
             m.text = hit.title.clone();
             m.attributes
@@ -469,47 +491,51 @@ fn emit(list: &List, sents: &[&Sentence], doc: &Document, doc_index: usize, out:
             m.attributes
                 .insert("title".to_string(), Value::from(hit.title.clone()));
             m.citations.push(cite(s));
-            m.cue_scope.push((s.id(), s.match_text().to_string()));
             m.highlights.push(hit.highlight(s));
-            m.list = Some(position(k + 1));
-            if rule.measures {
-                let next = run.hits.get(k + 1).map(|h| h.at);
-                m.items = measures(sents, hit.at, next);
+            m.background = self.background(&[s]);
+            m.list = Some(self.position(k + 1));
+            if self.rule.measures {
+                let next = hits.get(k + 1).map(|h| h.at);
+                m.items = measures(self.sents, hit.at, next);
             }
             out.matches.push(m);
         }
-        return;
     }
-    let mut m = base;
-    match (list.header, header_sentence) {
-        (Some(h), Some(hs)) => {
-            let one = [hs];
-            let w = Window::new(&one);
-            m.text = w.original_of(clause_range(hs.match_text(), h.range.clone()));
-            m.citations.push(cite(hs));
-            m.highlights.push(Highlight {
-                sentence: hs.id(),
-                start: h.range.start,
-                end: h.range.end,
+
+    /// One match holding the items, cited by its header (or, without one, its items).
+    fn emit_whole(&self, mut m: Match, out: &mut Extraction) {
+        match (self.header, self.header_sentence()) {
+            (Some(h), Some(hs)) => {
+                let one = [hs];
+                let w = Window::new(&one);
+                m.text = w.original_of(clause_range(hs.match_text(), h.range.clone()));
+                m.citations.push(cite(hs));
+                m.highlights.push(Highlight {
+                    sentence: hs.id(),
+                    start: h.range.start,
+                    end: h.range.end,
+                });
+            }
+            _ => m.text = self.run.hits[0].title.clone(),
+        }
+        let mut cited: Vec<&Sentence> = Vec::new();
+        for hit in &self.run.hits {
+            let s = self.sents[hit.at];
+            m.items.push(Item {
+                text: hit.title.clone(),
+                sources: vec![cite(s)],
             });
+            // Without a header, the items are what the fact is cited by.
+            if self.header.is_none() && !m.citations.contains(&cite(s)) {
+                m.citations.push(cite(s));
+                cited.push(s);
+            }
+            m.highlights.push(hit.highlight(s));
         }
-        _ => m.text = run.hits[0].title.clone(),
+        m.background = self.background(&cited);
+        m.list = Some(self.position(0));
+        out.matches.push(m);
     }
-    for hit in &run.hits {
-        let s = sents[hit.at];
-        m.items.push(Item {
-            text: hit.title.clone(),
-            sources: vec![cite(s)],
-        });
-        // Without a header, the items are what the fact is cited by.
-        if list.header.is_none() && !m.citations.contains(&cite(s)) {
-            m.citations.push(cite(s));
-            m.cue_scope.push((s.id(), s.match_text().to_string()));
-        }
-        m.highlights.push(hit.highlight(s));
-    }
-    m.list = Some(position(0));
-    out.matches.push(m);
 }
 
 /// An item's measures: the sentences after it up to the next item; for the last

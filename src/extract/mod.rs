@@ -7,13 +7,15 @@
 
 mod attributes;
 mod lists;
+mod overlaps;
 mod sentence;
+mod window;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::facts::{Citation, Item, Note};
-use crate::rules::RuleSet;
+use crate::facts::{Citation, Item, Note, SentenceId};
+use crate::rules::{Background, ListRule, Rule, RuleSet};
 use crate::segment::{Document, Sentence};
 use crate::summit::SourceKind;
 
@@ -46,19 +48,17 @@ pub struct Match {
     pub kind: SourceKind,
     /// Index of the source in summit.yaml order.
     pub doc_index: usize,
-    /// The texts (in the matching view) that background cues are read in: its
-    /// sentences, or only its clause for a field whose `background_scope:` is
-    /// `clause`; a list item adds its header sentence.
-    /// Each as (sentence id, text).
-    #[serde(skip)]
-    pub cue_scope: Vec<(String, String)>,
+    /// Why the match narrates an earlier event, if it does: its source is a preview,
+    /// or a background cue stands where its field's `background_scope:` reads them
+    /// (its sentence, or only its clause; a list item adds its header sentence).
+    pub background: Option<String>,
 }
 
 /// The matched part of one sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Highlight {
-    /// Sentence id `doc:para:sentence`.
-    pub sentence: String,
+    /// The sentence.
+    pub sentence: SentenceId,
     /// Start byte in the sentence text.
     pub start: usize,
     /// End byte in the sentence text.
@@ -98,8 +98,8 @@ pub struct ListPosition {
     pub size: usize,
     /// Items announced by the header, when it gave a number.
     pub announced: Option<i64>,
-    /// The header sentence id, when there is one.
-    pub header: Option<String>,
+    /// The header sentence, when there is one.
+    pub header: Option<SentenceId>,
 }
 
 /// Everything extracted from a summit's documents.
@@ -118,8 +118,8 @@ pub struct Extraction {
 /// Two rules matching overlapping text of one sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Overlap {
-    /// Sentence id.
-    pub sentence: String,
+    /// The sentence.
+    pub sentence: SentenceId,
     /// The two rules.
     pub rules: (String, String),
     /// The rule whose match was kept (higher priority), or none when both were kept.
@@ -129,17 +129,46 @@ pub struct Overlap {
 /// A run of list-like sentences with no header that names its field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnclaimedList {
-    /// Sentence id of its first item.
-    pub first: String,
+    /// The sentence of its first item.
+    pub first: SentenceId,
     /// The item titles.
     pub titles: Vec<String>,
 }
 
-/// Applies every rule to every document.
-pub fn extract(rules: &RuleSet, docs: &[Document]) -> Extraction {
+/// Where rules are applied: a document, its place among the summit's sources, and
+/// what decides whether a match narrates an earlier event.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    /// The document.
+    pub doc: &'a Document,
+    /// Its index in summit.yaml order.
+    pub doc_index: usize,
+    /// The background cues.
+    pub cues: &'a Background,
+    /// The summit's first day, `YYYY-MM-DD`, that dated cues are compared with.
+    pub date: &'a str,
+}
+
+impl Scope<'_> {
+    /// Why a match whose cue scope is `texts` (sentence, text in the matching view)
+    /// is background: its source is a preview, or a cue stands in one of the texts.
+    fn background(&self, texts: &[(SentenceId, &str)]) -> Option<String> {
+        if self.doc.config.kind == SourceKind::Preview {
+            return Some("source is a preview".to_string());
+        }
+        texts.iter().find_map(|(id, text)| {
+            self.cues
+                .cue(text, self.date)
+                .map(|cue| format!("sentence {id} says {cue:?}"))
+        })
+    }
+}
+
+/// Applies every rule to every document of a summit that starts on `date`.
+pub fn extract(rules: &RuleSet, docs: &[Document], date: &str) -> Extraction {
     let mut out = Extraction::default();
     for (i, doc) in docs.iter().enumerate() {
-        let part = extract_document(rules, doc, i);
+        let part = extract_document(rules, doc, i, date);
         out.matches.extend(part.matches);
         out.notes.extend(part.notes);
         out.unclaimed_lists.extend(part.unclaimed_lists);
@@ -148,32 +177,62 @@ pub fn extract(rules: &RuleSet, docs: &[Document]) -> Extraction {
     out
 }
 
-/// Applies every rule to one document (`doc_index` is its place in summit.yaml).
-pub fn extract_document(rules: &RuleSet, doc: &Document, doc_index: usize) -> Extraction {
+/// Applies every rule to one document (`doc_index` is its place in summit.yaml) of a
+/// summit that starts on `date`.
+pub fn extract_document(
+    rules: &RuleSet,
+    doc: &Document,
+    doc_index: usize,
+    date: &str,
+) -> Extraction {
+    let scope = Scope {
+        doc,
+        doc_index,
+        cues: &rules.background,
+        date,
+    };
     let mut out = Extraction::default();
-    sentence::run(rules, doc, doc_index, &mut out);
-    lists::run(rules, doc, doc_index, &mut out);
+    sentence::run(rules, &scope, &mut out);
+    lists::run_lists(&rules.lists, &scope, &mut out);
     out
+}
+
+/// A scope for checking one rule's examples: no summit, so nothing is background
+/// unless its source is a preview.
+fn example_scope<'a>(doc: &'a Document, cues: &'a Background) -> Scope<'a> {
+    Scope {
+        doc,
+        doc_index: 0,
+        cues,
+        date: "",
+    }
 }
 
 /// Applies one sentence rule alone to a document (no overlap resolution): what its
 /// examples are checked with.
-pub fn apply_rule(rule: &crate::rules::Rule, doc: &Document) -> Extraction {
+pub fn apply_rule(rule: &Rule, doc: &Document) -> Extraction {
+    let cues = Background::default();
+    let scope = example_scope(doc, &cues);
     let mut out = Extraction::default();
-    for (s, next) in sentence::windows(doc) {
+    for (s, next) in window::windows(doc) {
         if rule.window == 1 {
-            sentence::apply(rule, &[s], doc, 0, &mut out.matches, &mut out.notes);
+            sentence::apply(rule, &[s], &scope, &mut out);
         } else if let Some(next) = next {
-            sentence::apply(rule, &[s, next], doc, 0, &mut out.matches, &mut out.notes);
+            sentence::apply(rule, &[s, next], &scope, &mut out);
         }
     }
     out
 }
 
 /// Applies one list rule alone to a document.
-pub fn apply_list(rule: &crate::rules::ListRule, doc: &Document) -> Extraction {
+pub fn apply_list(rule: &ListRule, doc: &Document) -> Extraction {
+    let cues = Background::default();
     let mut out = Extraction::default();
-    lists::run_lists(std::slice::from_ref(rule), doc, 0, &mut out);
+    lists::run_lists(
+        std::slice::from_ref(rule),
+        &example_scope(doc, &cues),
+        &mut out,
+    );
     out
 }
 
@@ -187,9 +246,4 @@ pub fn cite(s: &Sentence) -> Citation {
         end: s.end,
         quote: s.text.clone(),
     }
-}
-
-/// Maps a byte range of a sentence's match text (its view) to its own text.
-pub(crate) fn to_original(s: &Sentence, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    s.to_original(range)
 }

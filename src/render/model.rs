@@ -13,7 +13,7 @@ use super::view::{
     AttrView, Colophon, ConflictValueView, ConflictView, Count, DocView, FactView, ItemView, Mark,
     Model, NoteView, Section, SourceView, Status, SummitView,
 };
-use crate::facts::{Citation, Fact, FactSheet};
+use crate::facts::{Citation, Fact, FactSheet, SentenceId};
 use crate::rules::FieldSpec;
 
 /// The fields with a layout of their own (field, layout); any other field is laid
@@ -196,7 +196,9 @@ pub fn build(
             missing_in(
                 coverage,
                 &n.message,
-                n.sentence.as_deref().unwrap_or("a note"),
+                &n.sentence
+                    .as_ref()
+                    .map_or_else(|| "a note".to_string(), ToString::to_string),
                 &mut missing,
             );
             NoteView {
@@ -271,7 +273,7 @@ fn check_fact(coverage: &Coverage, fact: &Fact, out: &mut Vec<Missing>) {
     let origin = fact
         .sources
         .first()
-        .map(Citation::sentence_id)
+        .map(|c| c.sentence_id().to_string())
         .unwrap_or_else(|| format!("fact {}", fact.id));
     missing_in(coverage, &fact.text, &origin, out);
     for v in fact.attributes.values() {
@@ -281,7 +283,7 @@ fn check_fact(coverage: &Coverage, fact: &Fact, out: &mut Vec<Missing>) {
         let o = item
             .sources
             .first()
-            .map(Citation::sentence_id)
+            .map(|c| c.sentence_id().to_string())
             .unwrap_or_else(|| origin.clone());
         missing_in(coverage, &item.text, &o, out);
     }
@@ -290,7 +292,7 @@ fn check_fact(coverage: &Coverage, fact: &Fact, out: &mut Vec<Missing>) {
             let o = v
                 .citations
                 .first()
-                .cloned()
+                .map(ToString::to_string)
                 .unwrap_or_else(|| origin.clone());
             missing_in(coverage, &format::display_value(&v.value), &o, out);
         }
@@ -367,18 +369,10 @@ impl Builder {
         self.sources.iter().find(|s| s.doc == doc).map(|s| s.n)
     }
 
-    /// `(source number, paragraph)` of a sentence id `doc:para:sentence`.
-    fn pair_of_id(&self, id: &str) -> Option<(usize, usize)> {
-        let mut parts = id.rsplitn(3, ':');
-        let _sentence = parts.next()?;
-        let para: usize = parts.next()?.parse().ok()?;
-        Some((self.number(parts.next()?)?, para))
-    }
-
-    fn marks_of_ids<'a>(&self, ids: impl IntoIterator<Item = &'a String>) -> Vec<Mark> {
+    fn marks_of_ids<'a>(&self, ids: impl IntoIterator<Item = &'a SentenceId>) -> Vec<Mark> {
         group(
             ids.into_iter()
-                .filter_map(|id| self.pair_of_id(id))
+                .filter_map(|id| Some((self.number(&id.doc)?, id.para)))
                 .collect(),
         )
     }

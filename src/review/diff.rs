@@ -171,7 +171,7 @@ fn compare(a: &Fact, b: &Fact) -> Vec<Change> {
         Value::from(
             f.sources
                 .iter()
-                .map(|c| c.sentence_id())
+                .map(|c| c.sentence_id().to_string())
                 .collect::<Vec<_>>(),
         )
     };

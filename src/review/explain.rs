@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use crate::consolidate::Group;
 use crate::error::{Error, Result};
-use crate::facts::Fact;
+use crate::facts::{Fact, SentenceId};
 use crate::pipeline::Analysis;
 use crate::rules::RuleSet;
 
@@ -55,7 +55,7 @@ pub fn explain(
     group: &Group,
     marking: Marking,
 ) -> String {
-    let sentences: BTreeMap<String, &crate::segment::Sentence> = analysis
+    let sentences: BTreeMap<SentenceId, &crate::segment::Sentence> = analysis
         .docs
         .iter()
         .flat_map(|d| d.sentences.iter())
@@ -75,7 +75,8 @@ pub fn explain(
     for c in &fact.conflicts {
         let _ = writeln!(o, "  CONFLICT on {}:", c.attribute);
         for v in &c.values {
-            let _ = writeln!(o, "    {}  ← {}", compact(&v.value), v.citations.join(", "));
+            let cites: Vec<String> = v.citations.iter().map(ToString::to_string).collect();
+            let _ = writeln!(o, "    {}  ← {}", compact(&v.value), cites.join(", "));
         }
     }
     let _ = writeln!(
@@ -152,7 +153,7 @@ pub fn explain(
                 compact(&s.output).replace('\n', " ")
             );
         }
-        match &group.background[n] {
+        match &m.background {
             Some(why) => {
                 let _ = writeln!(o, "    background: {why}");
             }

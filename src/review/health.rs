@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::facts::SentenceId;
 use crate::pipeline::Analysis;
 use crate::rules::RuleSet;
 
@@ -14,10 +15,10 @@ pub struct Health {
     pub never_fired: Vec<String>,
     /// (rule a, rule b) → (times they claimed the same span, which one won, an example sentence).
     pub overlaps: BTreeMap<(String, String), (usize, Option<String>, String)>,
-    /// Sentences with a trigger word that no fact cites: (summit, sentence id, trigger, text).
-    pub unclaimed: Vec<(String, String, String, String)>,
-    /// Numbered or parallel runs no list rule claimed: (summit, first item id, titles).
-    pub unclaimed_lists: Vec<(String, String, Vec<String>)>,
+    /// Sentences with a trigger word that no fact cites: (summit, sentence, trigger, text).
+    pub unclaimed: Vec<(String, SentenceId, String, String)>,
+    /// Numbered or parallel runs no list rule claimed: (summit, first item, titles).
+    pub unclaimed_lists: Vec<(String, SentenceId, Vec<String>)>,
 }
 
 /// Gathers the health report from every summit's analysis.
@@ -25,7 +26,7 @@ pub fn health(rules: &RuleSet, analyses: &[(String, Analysis)]) -> Health {
     let mut fired: BTreeSet<String> = BTreeSet::new();
     let mut out = Health::default();
     for (summit, a) in analyses {
-        let mut cited: BTreeSet<String> = BTreeSet::new();
+        let mut cited: BTreeSet<SentenceId> = BTreeSet::new();
         for g in &a.groups {
             for m in &g.members {
                 fired.insert(m.rule.clone());
@@ -57,13 +58,9 @@ pub fn health(rules: &RuleSet, analyses: &[(String, Analysis)]) -> Health {
                 if cited.contains(&s.id()) {
                     continue;
                 }
-                if let Some(t) = rules
-                    .triggers
-                    .iter()
-                    .find(|t| s.match_text().contains(t.as_str()))
-                {
+                if let Some(t) = rules.trigger_in(s.match_text()) {
                     out.unclaimed
-                        .push((summit.clone(), s.id(), t.clone(), s.text.clone()));
+                        .push((summit.clone(), s.id(), t.to_string(), s.text.clone()));
                 }
             }
         }

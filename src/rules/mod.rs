@@ -362,6 +362,15 @@ impl RuleSet {
         self.rules.iter().find(|r| r.id == id)
     }
 
+    /// The first trigger word (`triggers.yaml`) `text` holds, if any: a sentence that
+    /// usually states a fact.
+    pub fn trigger_in(&self, text: &str) -> Option<&str> {
+        self.triggers
+            .iter()
+            .find(|t| text.contains(t.as_str()))
+            .map(String::as_str)
+    }
+
     /// Every rule id (sentence and list rules), in file order.
     pub fn ids(&self) -> Vec<&str> {
         self.rules

@@ -7,6 +7,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::facts::SentenceId;
 use crate::normalise::{NormalisedSource, normalise_span};
 use crate::summit::{SourceConfig, SourceFormat};
 use crate::text::{MappedText, is_bullet, is_closer, is_terminator};
@@ -42,8 +43,8 @@ pub struct Sentence {
 
 impl Sentence {
     /// The stable id `source:para:sentence`.
-    pub fn id(&self) -> String {
-        format!("{}:{}:{}", self.source, self.para, self.sentence)
+    pub fn id(&self) -> SentenceId {
+        SentenceId::new(&self.source, self.para, self.sentence)
     }
 
     /// The text rules match against: the view when there is one.
