@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 use common::{repo_root, stderr, stdout};
 use factsheet::facts::{Citation, Fact, FactSheet, Item, Note};
 use factsheet::project::Project;
-use factsheet::render::typst::{self, Typst, TypstRequest};
-use factsheet::render::{self, RenderOptions};
+use factsheet::render::typst::{Typst, TypstRequest};
+use factsheet::render::{self, RenderOptions, provision};
 use serde_json::json;
 
 const INJECTIONS: [&str; 4] = ["#read(\"/etc/passwd\")", "#panic(\"x\")", "$x$", "*bold*"];
@@ -22,7 +22,7 @@ fn typst_cli() -> &'static Typst {
     T.get_or_init(|| {
         let mut req = TypstRequest::from_env();
         req.provision = true;
-        typst::resolve(&req).expect("typst is available or can be provisioned")
+        provision::resolve(&req).expect("typst is available or can be provisioned")
     })
 }
 
@@ -623,14 +623,20 @@ fn a_missing_typst_is_provisioned_into_the_cache_once() {
     let args = std::fs::read_to_string(&log).unwrap();
     assert!(args.starts_with("install --locked typst-cli@0.15.1 --no-default-features --features embedded-fonts --root "), "{args}");
     assert!(root.join("bin/typst").is_file());
-    let left: Vec<_> = std::fs::read_dir(&cache_dir)
+    let mut left: Vec<_> = std::fs::read_dir(&cache_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
+    left.sort();
+    // The lock file stays (unlocked): removing it while another build waits on it
+    // would let a third build take a new one.
     assert_eq!(
         left,
-        vec![std::ffi::OsString::from("typst-0.15.1")],
-        "staging or lock left behind"
+        vec![
+            std::ffi::OsString::from("typst-0.15.1"),
+            std::ffi::OsString::from("typst-0.15.1.lock")
+        ],
+        "staging left behind"
     );
     assert!(dir.path().join("out/2023-xian/factsheet.pdf").is_file());
 

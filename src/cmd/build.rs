@@ -4,7 +4,7 @@ use factsheet::error::{Error, Result};
 use factsheet::ingest::{self, Summit};
 use factsheet::pipeline;
 use factsheet::project::Project;
-use factsheet::render::typst;
+use factsheet::render::provision;
 use factsheet::render::{self, RenderOptions, RenderReport};
 use factsheet::rules::RuleSet;
 use factsheet::text::for_terminal;
@@ -47,7 +47,7 @@ fn build_all(project: &Project, args: &BuildArgs, summits: &[Summit]) -> Result<
     // Rules once for all summits, and before typst: a broken rule file is reported
     // without first waiting for a typst install.
     let rules = factsheet::rules::load(&project.rules_dir())?;
-    let typst = typst::resolve(&args.typst.request())?;
+    let typst = provision::resolve(&args.typst.request())?;
     for w in &typst.warnings {
         eprintln!("warning: {w}");
     }

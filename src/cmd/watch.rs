@@ -10,7 +10,7 @@ use factsheet::facts::FactSheet;
 use factsheet::ingest;
 use factsheet::pipeline;
 use factsheet::project::Project;
-use factsheet::render::typst;
+use factsheet::render::provision;
 use factsheet::render::{self, RenderOptions};
 use factsheet::review::diff;
 use factsheet::rules;
@@ -31,7 +31,7 @@ pub fn watch(project: &Project, args: &WatchArgs) -> Result<u8> {
     } else {
         Some(RenderOptions::new(
             project,
-            typst::resolve(&args.typst.request())?,
+            provision::resolve(&args.typst.request())?,
         )?)
     };
     let dirs = [

@@ -1,14 +1,39 @@
 //! Installing the pinned typst when none is found: `cargo install` into factsheet's
-//! cache, once per machine, with a lock so that two builds do not compile it twice.
+//! cache, once per machine, with a file lock so that two builds do not compile it
+//! twice. [`resolve`] is what a build calls: typst as [`super::typst::find`] finds
+//! it, else installed.
 
-use std::path::{Path, PathBuf};
+use std::fs::File;
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, SystemTime};
 
 use super::typst::{
-    Origin, PINNED_VERSION, TESTED_RANGE, Typst, checked, pinned_binary, pinned_root, version_of,
+    Origin, PINNED_VERSION, TESTED_RANGE, Typst, TypstRequest, cache_dir, checked, find,
+    pinned_binary, pinned_root, version_of,
 };
 use crate::error::{Error, Result};
+
+/// Finds typst, or installs the pinned version into the cache (unless the request forbids it).
+pub fn resolve(req: &TypstRequest) -> Result<Typst> {
+    if let Some(t) = find(req)? {
+        return Ok(t);
+    }
+    let cache = cache_dir().ok_or_else(|| {
+        Error::Typst(format!(
+            "typst was not found and there is no cache folder to install it into (set FACTSHEET_CACHE_DIR or HOME).\n{}",
+            manual_steps(Path::new("<DIR>"))
+        ))
+    })?;
+    if !req.provision {
+        return Err(Error::Typst(format!(
+            "typst was not found, and installing it is switched off (--no-provision / FACTSHEET_NO_PROVISION).\n\
+             Looked for: --typst / FACTSHEET_TYPST (not set), `typst` on PATH, {}.\n{}",
+            pinned_binary(&cache).display(),
+            manual_steps(&pinned_root(&cache))
+        )));
+    }
+    provision(&cache)
+}
 
 /// The command that installs the pinned typst into `root`.
 pub fn install_command(root: &Path) -> String {
@@ -33,7 +58,7 @@ pub fn manual_steps(root: &Path) -> String {
 /// telling the user what runs and that it takes a while.
 pub fn provision(cache: &Path) -> Result<Typst> {
     std::fs::create_dir_all(cache).map_err(|e| Error::io(cache, e))?;
-    let _lock = InstallLock::acquire(cache)?;
+    let _lock = lock_install(cache)?;
     // Another process may have finished the install while we waited for the lock.
     let bin = pinned_binary(cache);
     if bin.is_file()
@@ -97,64 +122,52 @@ pub fn provision(cache: &Path) -> Result<Typst> {
     Ok(checked(bin, version, Origin::Provisioned))
 }
 
-/// A lock file so that two builds do not compile typst at the same time.
-struct InstallLock {
-    path: PathBuf,
+/// Holds the install lock: an exclusive lock on `<cache>/typst-<version>.lock`, taken
+/// with [`File::lock`] and released when the file is closed, by drop or by the
+/// process ending (a killed build leaves no stale lock). The file itself stays: one
+/// removed while another build waits on it would let a third lock a new one.
+fn lock_install(cache: &Path) -> Result<File> {
+    let path = cache.join(format!("typst-{PINNED_VERSION}.lock"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => return Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => eprintln!(
+            "Waiting for another factsheet that is installing typst (lock file {}).",
+            path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+    }
+    file.lock().map_err(|e| Error::io(&path, e))?;
+    Ok(file)
 }
 
-impl InstallLock {
-    fn acquire(cache: &Path) -> Result<Self> {
-        let path = cache.join(format!("typst-{PINNED_VERSION}.lock"));
-        let mut told = false;
-        loop {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(mut f) => {
-                    use std::io::Write;
-                    let _ = writeln!(f, "{}", std::process::id());
-                    return Ok(InstallLock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    if lock_is_stale(&path) {
-                        let _ = std::fs::remove_file(&path);
-                        continue;
-                    }
-                    if !told {
-                        eprintln!(
-                            "Waiting for another factsheet that is installing typst (lock file {}).",
-                            path.display()
-                        );
-                        told = true;
-                    }
-                    std::thread::sleep(Duration::from_secs(2));
-                }
-                Err(e) => return Err(Error::io(&path, e)),
-            }
-        }
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Drop for InstallLock {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+    #[test]
+    fn a_second_install_waits_for_the_lock_and_a_dropped_lock_frees_it() {
+        let cache = tempfile::tempdir().unwrap();
+        let first = lock_install(cache.path()).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let dir = cache.path().to_path_buf();
+        let waiter = std::thread::spawn(move || {
+            let second = lock_install(&dir).unwrap();
+            tx.send(()).unwrap();
+            drop(second);
+        });
+        let wait = std::time::Duration::from_millis(300);
+        assert!(rx.recv_timeout(wait).is_err(), "the lock did not hold");
+        drop(first);
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the lock was not released");
+        waiter.join().unwrap();
+        // Nothing is left but the lock file, and it can be taken again at once.
+        assert!(lock_install(cache.path()).is_ok());
     }
-}
-
-/// A lock whose process is gone (checked through /proc where there is one) or older than two hours.
-fn lock_is_stale(path: &Path) -> bool {
-    let proc = Path::new("/proc");
-    if proc.join("self").exists()
-        && let Ok(text) = std::fs::read_to_string(path)
-        && let Ok(pid) = text.trim().parse::<u32>()
-    {
-        return !proc.join(pid.to_string()).exists();
-    }
-    let age = std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| SystemTime::now().duration_since(t).ok());
-    age.is_some_and(|a| a > Duration::from_secs(2 * 3600))
 }

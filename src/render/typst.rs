@@ -1,5 +1,6 @@
-//! The typst CLI: find it, check its version, fall back to installing the pinned version
-//! ([`super::provision`]), and compile with diagnostics that point at the file and line.
+//! The typst CLI: find it, check its version, and compile with diagnostics that point
+//! at the file and line. Installing it when it is missing is [`super::provision`]'s
+//! job, which uses this module (never the other way round).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -146,30 +147,8 @@ pub fn find(req: &TypstRequest) -> Result<Option<Typst>> {
     Ok(on_path.map(|(p, v)| checked(p, v, Origin::Path)))
 }
 
-/// Finds typst, or installs the pinned version into the cache (unless the request forbids it).
-pub fn resolve(req: &TypstRequest) -> Result<Typst> {
-    if let Some(t) = find(req)? {
-        return Ok(t);
-    }
-    let cache = cache_dir().ok_or_else(|| {
-        Error::Typst(format!(
-            "typst was not found and there is no cache folder to install it into (set FACTSHEET_CACHE_DIR or HOME).\n{}",
-            super::provision::manual_steps(Path::new("<DIR>"))
-        ))
-    })?;
-    if !req.provision {
-        return Err(Error::Typst(format!(
-            "typst was not found, and installing it is switched off (--no-provision / FACTSHEET_NO_PROVISION).\n\
-             Looked for: --typst / FACTSHEET_TYPST (not set), `typst` on PATH, {}.\n{}",
-            pinned_binary(&cache).display(),
-            super::provision::manual_steps(&pinned_root(&cache))
-        )));
-    }
-    super::provision::provision(&cache)
-}
-
 /// A found typst, with a warning when its version is outside the tested range.
-pub(crate) fn checked(path: PathBuf, version: String, origin: Origin) -> Typst {
+pub fn checked(path: PathBuf, version: String, origin: Origin) -> Typst {
     let mut warnings = Vec::new();
     if !in_tested_range(&version) {
         warnings.push(format!(
