@@ -339,6 +339,7 @@ pub fn unix_seconds(date: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn ids() {
@@ -376,18 +377,22 @@ mod tests {
 
     #[test]
     fn titles_take_both_shapes() {
-        let t: Title = serde_yaml::from_str("峰会").unwrap();
+        let t: Title = crate::yaml::from_str(Path::new("t.yaml"), "峰会").unwrap();
         assert_eq!(t.zh(), "峰会");
         assert_eq!(t.en(), None);
-        let t: Title = serde_yaml::from_str("{zh: 峰会, en: Summit}").unwrap();
+        let t: Title =
+            crate::yaml::from_str(Path::new("t.yaml"), "{zh: 峰会, en: Summit}").unwrap();
         assert_eq!((t.zh(), t.en()), ("峰会", Some("Summit")));
-        let t: Title = serde_yaml::from_str("{zh: 峰会}").unwrap();
+        let t: Title = crate::yaml::from_str(Path::new("t.yaml"), "{zh: 峰会}").unwrap();
         assert_eq!((t.zh(), t.en()), ("峰会", None));
     }
 
     #[test]
     fn a_wrong_title_says_what_a_title_is() {
-        let err = |yaml: &str| serde_yaml::from_str::<Title>(yaml).unwrap_err().to_string();
+        let err = |yaml: &str| match crate::yaml::from_str::<Title>(Path::new("t.yaml"), yaml) {
+            Err(Error::Yaml { message, .. }) => message,
+            other => panic!("{other:?}"),
+        };
         assert!(
             err("[a, b]").starts_with(
                 "invalid type: sequence, expected a title: one string (title: 峰会) or zh: and en: (title: {zh: 峰会, en: Summit})"

@@ -1,6 +1,7 @@
 //! The one place that parses YAML, so the archived `serde_yaml` can be swapped for a
 //! maintained fork by changing this file only.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -17,9 +18,26 @@ pub fn from_str<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
     })
 }
 
-/// Parses `text` into a generic YAML value tree.
-pub fn value_from_str(path: &Path, text: &str) -> Result<serde_yaml::Value> {
-    from_str(path, text)
+/// The entries of the YAML mapping `text` whose key is text and whose value is text,
+/// a number or a boolean (as written, trimmed); anything else is skipped, and a
+/// document that is not a mapping has none.
+pub fn scalar_entries(path: &Path, text: &str) -> Result<BTreeMap<String, String>> {
+    let value: serde_yaml::Value = from_str(path, text)?;
+    let mut out = BTreeMap::new();
+    if let serde_yaml::Value::Mapping(map) = value {
+        for (k, v) in map {
+            let v = match v {
+                serde_yaml::Value::String(s) => s.trim().to_string(),
+                serde_yaml::Value::Number(n) => n.to_string(),
+                serde_yaml::Value::Bool(b) => b.to_string(),
+                _ => continue,
+            };
+            if let Some(k) = k.as_str() {
+                out.insert(k.to_string(), v);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Serialises `value` as YAML.

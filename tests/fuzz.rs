@@ -118,7 +118,15 @@ fn decoding_any_bytes_never_panics_and_maps_every_character_inside_the_file() {
 
 #[test]
 fn the_amount_parser_never_panics_and_keeps_its_input() {
-    let names = proptest::sample::select(&["number", "money", "count", "quantity", "period"][..]);
+    let names = proptest::sample::select(
+        &[
+            normalisers::Normaliser::Number,
+            normalisers::Normaliser::Money,
+            normalisers::Normaliser::Count,
+            normalisers::Normaliser::Quantity,
+            normalisers::Normaliser::Period,
+        ][..],
+    );
     runner(3000)
         .run(&(names, text(24)), |(name, input)| {
             if let Ok(v) = normalisers::apply(name, &input) {

@@ -133,7 +133,48 @@ fn unknown_normaliser() {
         &GOOD_RULE.replace("normaliser: count", "normaliser: cont"),
         7,
         Some("widget.made"),
-        "unknown normaliser `cont`",
+        "attributes.amount.normaliser: unknown variant `cont`, expected one of `text`, `number`, `money`",
+    );
+}
+
+#[test]
+fn every_enum_like_key_is_checked_by_its_type() {
+    // Each unknown value is a serde error naming the file, the line and the key.
+    expect_problem(
+        &GOOD_RULE.replace("field: widget", "field: widget\nidentity: amounts"),
+        3,
+        None,
+        "identity: unknown variant `amounts`, expected one of `amount`, `list-item`",
+    );
+    expect_problem(
+        &GOOD_RULE.replace(
+            "field: widget",
+            "field: widget\nbackground_scope: paragraph",
+        ),
+        3,
+        None,
+        "background_scope: unknown variant `paragraph`, expected one of `sentence`, `clause`, `source`",
+    );
+    expect_problem(
+        &GOOD_RULE.replace("    attributes:", "    text: whole\n    attributes:"),
+        6,
+        Some("widget.made"),
+        "rules[0].text: unknown variant `whole`, expected one of `clause`, `match`, `sentence`",
+    );
+    expect_problem(
+        &GOOD_RULE.replace("field: widget", "field: widget\nlayout: grid"),
+        3,
+        None,
+        "layout: unknown variant `grid`, expected one of `numbered`, `sets`",
+    );
+    expect_problem(
+        &GOOD_RULE.replace(
+            "{capture: amount, normaliser: count}",
+            "{capture: amount, normaliser: count, normalizer: money}",
+        ),
+        7,
+        Some("widget.made"),
+        "unknown field `normalizer`",
     );
 }
 

@@ -6,7 +6,7 @@ use std::ops::Range;
 use serde_json::{Map, Value};
 
 use super::Step;
-use crate::rules::{AttributeSource, AttributeSpec, SplitBy, normalisers};
+use crate::rules::{AttributeSource, AttributeSpec, Normaliser, SplitBy, normalisers};
 
 /// Punctuation that ends a clause, for `text: clause` and `unless:`.
 const CLAUSE_ENDS: &[char] = &['，', '；', '：', '。', '！', '？', ',', ';'];
@@ -89,11 +89,17 @@ pub(crate) fn clause_range(text: &str, range: Range<usize>) -> Range<usize> {
 
 /// Runs one normaliser; the `text` key of its output (and `text`/`list` results)
 /// use the original characters.
-pub(crate) fn normalise(name: &str, matched: &str, original: &str) -> Result<Value, String> {
-    match name {
-        "text" | "list" => normalisers::apply(name, original).map_err(|e| e.to_string()),
+pub(crate) fn normalise(
+    normaliser: Normaliser,
+    matched: &str,
+    original: &str,
+) -> Result<Value, String> {
+    match normaliser {
+        Normaliser::Text | Normaliser::List => {
+            normalisers::apply(normaliser, original).map_err(|e| e.to_string())
+        }
         _ => {
-            let mut v = normalisers::apply(name, matched).map_err(|e| e.to_string())?;
+            let mut v = normalisers::apply(normaliser, matched).map_err(|e| e.to_string())?;
             if let Value::Object(o) = &mut v
                 && o.contains_key("text")
             {
@@ -122,9 +128,9 @@ pub(crate) fn make_attributes(
                 normaliser,
             } => match get(capture) {
                 Some((matched, original)) if !original.trim().is_empty() => {
-                    let v = normalise(normaliser, &matched, &original)
+                    let v = normalise(*normaliser, &matched, &original)
                         .map_err(|e| format!("attribute `{}`: {e}", spec.name))?;
-                    Some((v, normaliser.clone(), original))
+                    Some((v, normaliser.name().to_string(), original))
                 }
                 _ => None,
             },

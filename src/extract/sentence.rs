@@ -248,7 +248,7 @@ impl<'a> Hit<'a> {
         let original = self.w.original_of(m.range());
         let value = match &ctx.value {
             Some(v) => Ok(v.clone()),
-            None => normalise(&ctx.normaliser, m.as_str(), &original),
+            None => normalise(ctx.normaliser, m.as_str(), &original),
         };
         let v = match value {
             Ok(v) => v,
@@ -264,7 +264,7 @@ impl<'a> Hit<'a> {
         let how = if ctx.value.is_some() {
             "value"
         } else {
-            &ctx.normaliser
+            ctx.normaliser.name()
         };
         let step = Step {
             attribute: ctx.name.clone(),

@@ -108,7 +108,7 @@ pub fn normalise_span(format: SourceFormat, fragment: &str) -> String {
 }
 
 fn parse_front_matter(path: &std::path::Path, text: &str) -> Result<BTreeMap<String, String>> {
-    let value = crate::yaml::value_from_str(path, text).map_err(|e| match e {
+    crate::yaml::scalar_entries(path, text).map_err(|e| match e {
         // The front matter starts on line 2 of the file (after the opening `---`).
         Error::Yaml {
             path,
@@ -120,26 +120,7 @@ fn parse_front_matter(path: &std::path::Path, text: &str) -> Result<BTreeMap<Str
             message: format!("front matter: {message}"),
         },
         other => other,
-    })?;
-    let mut out = BTreeMap::new();
-    if let serde_yaml::Value::Mapping(map) = value {
-        for (k, v) in map {
-            let (Some(k), Some(v)) = (k.as_str(), scalar(&v)) else {
-                continue;
-            };
-            out.insert(k.to_string(), v);
-        }
-    }
-    Ok(out)
-}
-
-fn scalar(v: &serde_yaml::Value) -> Option<String> {
-    match v {
-        serde_yaml::Value::String(s) => Some(s.trim().to_string()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        serde_yaml::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
+    })
 }
 
 /// Uses front-matter `title`, `date`, `author`/`source` and `url`/`link` where

@@ -6,12 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use regex::Regex;
-use serde_json::Value;
 
 use super::schema::{self, AttributeYaml};
 use super::{
-    AttributeSource, AttributeSpec, ContextSpec, ItemsSpec, ListRule, Problem, Rule, SplitBy,
-    SplitSpec, TextMode, normalisers,
+    AttributeSource, AttributeSpec, ContextSpec, ItemsSpec, ListRule, Normaliser, Problem, Rule,
+    SplitBy, SplitSpec,
 };
 use crate::yaml;
 
@@ -111,24 +110,48 @@ fn too_long(stack: &[String]) -> String {
     )
 }
 
-/// Collects problems of one file.
-pub(super) struct FileProblems<'a> {
+/// One rule file being compiled: where its problems go, and the sub-patterns its
+/// patterns may use (its own, then the shared ones).
+pub(super) struct FileCtx<'a> {
     pub(super) path: &'a Path,
     pub(super) text: &'a str,
-    /// Byte offset of each line of `text` (see [`line_starts`]).
-    pub(super) line_starts: Vec<usize>,
+    /// Byte offset of each line of `text`, so that a search from line N does not walk
+    /// the N lines before it (which made loading a long file quadratic).
+    line_starts: Vec<usize>,
     pub(super) problems: &'a mut Vec<Problem>,
+    local: &'a BTreeMap<String, String>,
+    global: &'a BTreeMap<String, String>,
 }
 
-/// The byte offset where each line of `text` starts, so that a search from line N
-/// does not walk the N lines before it (which made loading a long file quadratic).
-pub(super) fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
+/// The rule a problem is about: its id and the line of its `id:`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct At<'a> {
+    pub(super) id: &'a str,
+    pub(super) line: Option<usize>,
 }
 
-impl FileProblems<'_> {
+impl<'a> FileCtx<'a> {
+    pub(super) fn new(
+        path: &'a Path,
+        text: &'a str,
+        problems: &'a mut Vec<Problem>,
+        local: &'a BTreeMap<String, String>,
+        global: &'a BTreeMap<String, String>,
+    ) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        FileCtx {
+            path,
+            text,
+            line_starts,
+            problems,
+            local,
+            global,
+        }
+    }
+
+    /// A problem at `line`, about `rule` when there is one.
     pub(super) fn add(&mut self, line: Option<usize>, rule: Option<&str>, message: String) {
         self.problems.push(Problem {
             file: self.path.to_path_buf(),
@@ -138,140 +161,154 @@ impl FileProblems<'_> {
         });
     }
 
+    /// `pattern` with its sub-patterns expanded.
+    pub(super) fn expand(&self, pattern: &str) -> std::result::Result<String, String> {
+        expand(pattern, self.local, self.global)
+    }
+
+    /// Whether `name` is a shared sub-pattern.
+    pub(super) fn is_shared(&self, name: &str) -> bool {
+        self.global.contains_key(name)
+    }
+
+    /// A problem about the rule `at`, at its line.
+    fn at(&mut self, at: At, message: String) {
+        self.add(at.line, Some(at.id), message);
+    }
+
+    /// The first line at or after `from` that starts with `needle`.
     pub(super) fn line_of(&self, from: usize, needle: &str) -> Option<usize> {
         let skip = from.saturating_sub(1);
         let offset = *self.line_starts.get(skip)?;
         yaml::find_line(&self.text[offset..], 1, needle).map(|l| l + skip)
     }
-}
 
-/// Expands and compiles one regex of a rule, reporting problems at `key:`'s line.
-pub(super) fn compile_regex(
-    source: &str,
-    key: &str,
-    rule: &str,
-    rule_line: Option<usize>,
-    local: &BTreeMap<String, String>,
-    global: &BTreeMap<String, String>,
-    p: &mut FileProblems,
-) -> Option<(String, Regex)> {
-    let line = p.line_of(rule_line.unwrap_or(1), key).or(rule_line);
-    let expanded = match expand(source, local, global) {
-        Ok(x) => x,
-        Err(e) => {
-            p.add(line, Some(rule), format!("{key} {e}"));
-            return None;
-        }
-    };
-    match regex::RegexBuilder::new(&expanded)
-        .size_limit(MAX_COMPILED_BYTES)
-        .build()
-    {
-        Ok(re) => Some((expanded, re)),
-        Err(regex::Error::CompiledTooBig(_)) => {
-            p.add(
-                line,
-                Some(rule),
-                format!(
+    /// Expands and compiles the regex `source` of rule `at`, reporting problems at
+    /// `key:`'s line.
+    fn regex(&mut self, at: At, key: &str, source: &str) -> Option<(String, Regex)> {
+        let line = self.line_of(at.line.unwrap_or(1), key).or(at.line);
+        let expanded = match expand(source, self.local, self.global) {
+            Ok(x) => x,
+            Err(e) => {
+                self.add(line, Some(at.id), format!("{key} {e}"));
+                return None;
+            }
+        };
+        match regex::RegexBuilder::new(&expanded)
+            .size_limit(MAX_COMPILED_BYTES)
+            .build()
+        {
+            Ok(re) => Some((expanded, re)),
+            Err(regex::Error::CompiledTooBig(_)) => {
+                let message = format!(
                     "{key} is too large once compiled (more than {} MB); simplify it or split the rule",
                     MAX_COMPILED_BYTES >> 20
-                ),
-            );
-            None
+                );
+                self.add(line, Some(at.id), message);
+                None
+            }
+            Err(e) => {
+                self.add(
+                    line,
+                    Some(at.id),
+                    format!("{key} is not a valid regex:\n{e}"),
+                );
+                None
+            }
         }
-        Err(e) => {
-            p.add(
-                line,
-                Some(rule),
-                format!("{key} is not a valid regex:\n{e}"),
-            );
-            None
+    }
+
+    /// [`FileCtx::regex`], the compiled regex only.
+    fn compiled(&mut self, at: At, key: &str, source: &str) -> Option<Regex> {
+        self.regex(at, key, source).map(|(_, re)| re)
+    }
+
+    /// The lines of the first `n` example keys (`sentence:` or `text:`) after a rule's line.
+    pub(super) fn example_lines(
+        &self,
+        rule_line: Option<usize>,
+        key: &str,
+        n: usize,
+    ) -> Vec<Option<usize>> {
+        let mut out = Vec::with_capacity(n);
+        let mut from = self
+            .line_of(rule_line.unwrap_or(1), "examples:")
+            .unwrap_or(1);
+        for _ in 0..n {
+            let l = self.line_of(from, key);
+            if let Some(l) = l {
+                from = l + 1;
+            }
+            out.push(l);
         }
+        out
     }
 }
 
-pub(super) fn compile_attributes(
+/// The attributes of rule `at`, from their YAML.
+fn compile_attributes(
+    ctx: &mut FileCtx,
+    at: At,
     attrs: &BTreeMap<String, AttributeYaml>,
-    rule: &str,
-    line: Option<usize>,
-    p: &mut FileProblems,
 ) -> Vec<AttributeSpec> {
     let mut out = Vec::new();
     for (name, a) in attrs {
-        let at = p.line_of(line.unwrap_or(1), &format!("{name}:")).or(line);
         let spec = match a {
-            AttributeYaml::Capture(c) => AttributeSpec {
+            AttributeYaml::Capture(c) => Some(AttributeSpec {
                 name: name.clone(),
                 source: AttributeSource::Capture {
                     capture: c.clone(),
-                    normaliser: "text".to_string(),
+                    normaliser: Normaliser::Text,
                 },
                 default: None,
-            },
-            AttributeYaml::Full(f) => {
-                let source = match (&f.capture, &f.value, &f.map) {
-                    (None, Some(v), None) => AttributeSource::Constant(v.clone()),
-                    (Some(c), None, Some(map)) => {
-                        if f.normaliser.is_some() {
-                            p.add(
-                                at,
-                                Some(rule),
-                                format!(
-                                    "attribute `{name}`: `map` and `normaliser` cannot be combined"
-                                ),
-                            );
-                        }
-                        let mut table = Vec::new();
-                        for (k, v) in map {
-                            let key = match k {
-                                serde_yaml::Value::String(s) => s.clone(),
-                                other => serde_yaml::to_string(other)
-                                    .unwrap_or_default()
-                                    .trim()
-                                    .to_string(),
-                            };
-                            let value: Value = serde_json::to_value(v).unwrap_or(Value::Null);
-                            table.push((key, value));
-                        }
-                        AttributeSource::Map {
-                            capture: c.clone(),
-                            table,
-                        }
-                    }
-                    (Some(c), None, None) => {
-                        let n = f.normaliser.clone().unwrap_or_else(|| "text".to_string());
-                        if !normalisers::NAMES.contains(&n.as_str()) {
-                            p.add(
-                                at,
-                                Some(rule),
-                                format!(
-                                    "attribute `{name}`: unknown normaliser `{n}`; known: {}",
-                                    normalisers::NAMES.join(", ")
-                                ),
-                            );
-                        }
-                        AttributeSource::Capture {
-                            capture: c.clone(),
-                            normaliser: n,
-                        }
-                    }
-                    _ => {
-                        p.add(at, Some(rule), format!(
-                            "attribute `{name}` needs either `capture` (with `normaliser` or `map`) or `value`"
-                        ));
-                        continue;
-                    }
-                };
-                AttributeSpec {
-                    name: name.clone(),
-                    source,
-                    default: f.default.clone(),
-                }
-            }
+            }),
+            AttributeYaml::Full(f) => compile_attribute(ctx, at, name, f),
         };
-        out.push(spec);
+        out.extend(spec);
     }
     out
+}
+
+/// The full form of attribute `name`: a constant, a table lookup, or a normaliser.
+fn compile_attribute(
+    ctx: &mut FileCtx,
+    at: At,
+    name: &str,
+    f: &schema::AttributeFull,
+) -> Option<AttributeSpec> {
+    let line = ctx
+        .line_of(at.line.unwrap_or(1), &format!("{name}:"))
+        .or(at.line);
+    let source = match (&f.capture, &f.value, &f.map) {
+        (None, Some(v), None) => AttributeSource::Constant(v.clone()),
+        (Some(c), None, Some(map)) => {
+            if f.normaliser.is_some() {
+                let message =
+                    format!("attribute `{name}`: `map` and `normaliser` cannot be combined");
+                ctx.add(line, Some(at.id), message);
+            }
+            AttributeSource::Map {
+                capture: c.clone(),
+                table: map.0.clone(),
+            }
+        }
+        (Some(c), None, None) => AttributeSource::Capture {
+            capture: c.clone(),
+            normaliser: f.normaliser.unwrap_or_default(),
+        },
+        _ => {
+            let message = format!(
+                "attribute `{name}` needs either `capture` (with `normaliser` or `map`) or `value`"
+            );
+            ctx.add(line, Some(at.id), message);
+            return None;
+        }
+    };
+    Some(AttributeSpec {
+        name: name.to_string(),
+        source,
+        default: f.default.clone(),
+    })
 }
 
 fn captures_of(re: &Regex) -> BTreeSet<String> {
@@ -290,158 +327,35 @@ fn attribute_captures(attrs: &[AttributeSpec]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Compiles sentence rule `r` of `field`, defined at `line`.
 pub(super) fn compile_rule(
+    ctx: &mut FileCtx,
     r: &schema::RuleYaml,
     field: &str,
     line: Option<usize>,
-    local: &BTreeMap<String, String>,
-    global: &BTreeMap<String, String>,
-    p: &mut FileProblems,
 ) -> Option<Rule> {
-    let id = r.id.as_str();
-    let (pattern, regex) = compile_regex(&r.pattern, "pattern:", id, line, local, global, p)?;
+    let at = At { id: &r.id, line };
+    let (pattern, regex) = ctx.regex(at, "pattern:", &r.pattern)?;
     let window = r.window.unwrap_or(1);
     if !(1..=2).contains(&window) {
-        p.add(
-            line,
-            Some(id),
-            format!("window must be 1 or 2, not {window}"),
-        );
+        ctx.at(at, format!("window must be 1 or 2, not {window}"));
     }
     let unless: Vec<Regex> = r
         .unless
         .iter()
-        .filter_map(|u| compile_regex(u, "unless:", id, line, local, global, p).map(|(_, re)| re))
+        .filter_map(|u| ctx.compiled(at, "unless:", u))
         .collect();
-    let attributes = compile_attributes(&r.attributes, id, line, p);
-    let mut context = Vec::new();
-    for (name, c) in &r.context {
-        if let Some((_, re)) = compile_regex(&c.pattern, "context:", id, line, local, global, p) {
-            let n = c.normaliser.clone().unwrap_or_else(|| "text".to_string());
-            if !normalisers::NAMES.contains(&n.as_str()) {
-                p.add(
-                    line,
-                    Some(id),
-                    format!("context `{name}`: unknown normaliser `{n}`"),
-                );
-            }
-            context.push(ContextSpec {
-                name: name.clone(),
-                regex: re,
-                normaliser: n,
-                value: c.value.clone(),
-            });
-        }
-    }
-    let split = match &r.split {
-        None => None,
-        Some(s) => {
-            let attrs = compile_attributes(&s.attributes, id, line, p);
-            let how = match (&s.on, &s.part, &s.each) {
-                (Some(on), Some(part), None) => {
-                    let on = compile_regex(on, "on:", id, line, local, global, p).map(|x| x.1);
-                    let part =
-                        compile_regex(part, "part:", id, line, local, global, p).map(|x| x.1);
-                    let drop = s.drop.as_ref().and_then(|d| {
-                        compile_regex(d, "drop:", id, line, local, global, p).map(|x| x.1)
-                    });
-                    on.zip(part)
-                        .map(|(on, part)| SplitBy::Separators { on, part, drop })
-                }
-                (None, None, Some(each)) => {
-                    compile_regex(each, "each:", id, line, local, global, p)
-                        .map(|x| SplitBy::Each(x.1))
-                }
-                _ => {
-                    p.add(
-                        line,
-                        Some(id),
-                        "split needs either `on:` and `part:`, or `each:`".to_string(),
-                    );
-                    None
-                }
-            };
-            how.map(|how| {
-                let spec = SplitSpec { capture: s.capture.clone(), how, attributes: attrs };
-                let part_caps = captures_of(spec.part_regex());
-                let used = attribute_captures(&spec.attributes);
-                for (a, c) in &used {
-                    if !part_caps.contains(c) {
-                        p.add(line, Some(id), format!("split attribute `{a}` reads capture `{c}`, which the part pattern does not have"));
-                    }
-                }
-                for c in &part_caps {
-                    if !used.iter().any(|(_, x)| x == c) {
-                        p.add(line, Some(id), format!("capture `{c}` of the split part pattern is not used by any attribute"));
-                    }
-                }
-                spec
-            })
-        }
-    };
-    let text = match r.text.as_deref() {
-        None | Some("clause") => TextMode::Clause,
-        Some("match") => TextMode::Match,
-        Some("sentence") => TextMode::Sentence,
-        Some(other) => {
-            p.add(
-                line,
-                Some(id),
-                format!("text: {other:?} must be clause, match or sentence"),
-            );
-            TextMode::Clause
-        }
-    };
-    // Every capture is used, and every used capture exists.
-    let caps = captures_of(&regex);
-    let mut used: BTreeSet<String> = BTreeSet::new();
-    for (a, c) in attribute_captures(&attributes) {
-        if !caps.contains(&c) {
-            p.add(
-                line,
-                Some(id),
-                format!("attribute `{a}` reads capture `{c}`, which the pattern does not have"),
-            );
-        }
-        used.insert(c);
-    }
-    let items_capture = r.items.as_ref().map(|i| i.capture().to_string());
-    for (what, c) in [("items", &items_capture), ("count", &r.count)] {
-        if let Some(c) = c {
-            if !caps.contains(c) {
-                p.add(
-                    line,
-                    Some(id),
-                    format!("`{what}: {c}` names a capture the pattern does not have"),
-                );
-            }
-            used.insert(c.clone());
-        }
-    }
-    if let Some(s) = &split {
-        if !caps.contains(&s.capture) {
-            p.add(
-                line,
-                Some(id),
-                format!("split capture `{}` is not in the pattern", s.capture),
-            );
-        }
-        used.insert(s.capture.clone());
-    }
-    for c in caps.difference(&used) {
-        p.add(line, Some(id), format!("capture `{c}` is not used by any attribute (use it, or make the group non-capturing with (?:…))"));
-    }
+    let attributes = compile_attributes(ctx, at, &r.attributes);
+    let context = compile_context(ctx, at, &r.context);
+    let split = r.split.as_ref().and_then(|s| compile_split(ctx, at, s));
+    check_captures(ctx, at, r, &regex, &attributes, split.as_ref());
     if r.each_item && r.items.is_none() {
-        p.add(
-            line,
-            Some(id),
-            "`each_item: true` needs `items:`".to_string(),
-        );
+        ctx.at(at, "`each_item: true` needs `items:`".to_string());
     }
     Some(Rule {
-        id: id.to_string(),
+        id: r.id.clone(),
         field: field.to_string(),
-        file: p.path.to_path_buf(),
+        file: ctx.path.to_path_buf(),
         line: line.unwrap_or(0),
         pattern,
         regex,
@@ -455,40 +369,141 @@ pub(super) fn compile_rule(
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
-        items: r
-            .items
-            .as_ref()
-            .and_then(|i| compile_items(i, id, line, local, global, p)),
+        items: r.items.as_ref().and_then(|i| compile_items(ctx, at, i)),
         count: r.count.clone(),
         each_item: r.each_item,
         split,
-        text,
+        text: r.text,
         background_scope: super::BackgroundScope::default(),
-        example_lines: example_lines(p, line, "sentence:", r.examples.len()),
+        example_lines: ctx.example_lines(line, "sentence:", r.examples.len()),
         examples: r.examples.clone(),
     })
 }
 
-fn compile_items(
-    items: &schema::ItemsYaml,
-    id: &str,
-    line: Option<usize>,
-    local: &BTreeMap<String, String>,
-    global: &BTreeMap<String, String>,
-    p: &mut FileProblems,
-) -> Option<ItemsSpec> {
+/// The attributes of rule `at` searched for elsewhere in the sentence.
+fn compile_context(
+    ctx: &mut FileCtx,
+    at: At,
+    context: &BTreeMap<String, schema::ContextYaml>,
+) -> Vec<ContextSpec> {
+    let mut out = Vec::new();
+    for (name, c) in context {
+        if let Some(regex) = ctx.compiled(at, "context:", &c.pattern) {
+            out.push(ContextSpec {
+                name: name.clone(),
+                regex,
+                normaliser: c.normaliser,
+                value: c.value.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The split of rule `at`, its part pattern checked against its attributes.
+fn compile_split(ctx: &mut FileCtx, at: At, s: &schema::SplitYaml) -> Option<SplitSpec> {
+    let attributes = compile_attributes(ctx, at, &s.attributes);
+    let how = match (&s.on, &s.part, &s.each) {
+        (Some(on), Some(part), None) => {
+            let on = ctx.compiled(at, "on:", on);
+            let part = ctx.compiled(at, "part:", part);
+            let drop = s.drop.as_ref().and_then(|d| ctx.compiled(at, "drop:", d));
+            SplitBy::Separators {
+                on: on?,
+                part: part?,
+                drop,
+            }
+        }
+        (None, None, Some(each)) => SplitBy::Each(ctx.compiled(at, "each:", each)?),
+        _ => {
+            ctx.at(
+                at,
+                "split needs either `on:` and `part:`, or `each:`".to_string(),
+            );
+            return None;
+        }
+    };
+    let spec = SplitSpec {
+        capture: s.capture.clone(),
+        how,
+        attributes,
+    };
+    let part_caps = captures_of(spec.part_regex());
+    let used = attribute_captures(&spec.attributes);
+    for (a, c) in &used {
+        if !part_caps.contains(c) {
+            ctx.at(at, format!("split attribute `{a}` reads capture `{c}`, which the part pattern does not have"));
+        }
+    }
+    for c in &part_caps {
+        if !used.iter().any(|(_, x)| x == c) {
+            ctx.at(
+                at,
+                format!("capture `{c}` of the split part pattern is not used by any attribute"),
+            );
+        }
+    }
+    Some(spec)
+}
+
+/// Every capture of the pattern is used, and every capture used exists.
+fn check_captures(
+    ctx: &mut FileCtx,
+    at: At,
+    r: &schema::RuleYaml,
+    regex: &Regex,
+    attributes: &[AttributeSpec],
+    split: Option<&SplitSpec>,
+) {
+    let caps = captures_of(regex);
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    for (a, c) in attribute_captures(attributes) {
+        if !caps.contains(&c) {
+            ctx.at(
+                at,
+                format!("attribute `{a}` reads capture `{c}`, which the pattern does not have"),
+            );
+        }
+        used.insert(c);
+    }
+    let items_capture = r.items.as_ref().map(|i| i.capture().to_string());
+    for (what, c) in [("items", &items_capture), ("count", &r.count)] {
+        if let Some(c) = c {
+            if !caps.contains(c) {
+                ctx.at(
+                    at,
+                    format!("`{what}: {c}` names a capture the pattern does not have"),
+                );
+            }
+            used.insert(c.clone());
+        }
+    }
+    if let Some(s) = split {
+        if !caps.contains(&s.capture) {
+            ctx.at(
+                at,
+                format!("split capture `{}` is not in the pattern", s.capture),
+            );
+        }
+        used.insert(s.capture.clone());
+    }
+    for c in caps.difference(&used) {
+        ctx.at(at, format!("capture `{c}` is not used by any attribute (use it, or make the group non-capturing with (?:…))"));
+    }
+}
+
+fn compile_items(ctx: &mut FileCtx, at: At, items: &schema::ItemsYaml) -> Option<ItemsSpec> {
     let each = match items {
         schema::ItemsYaml::Capture(_) => None,
         schema::ItemsYaml::Each { each, .. } => {
-            let (_, re) = compile_regex(each, "each:", id, line, local, global, p)?;
+            let re = ctx.compiled(at, "each:", each)?;
             let extra: Vec<String> = captures_of(&re)
                 .into_iter()
                 .filter(|c| c != "title")
                 .collect();
             if !extra.is_empty() {
-                p.add(
-                    line,
-                    Some(id),
+                ctx.at(
+                    at,
                     format!(
                         "items `each:` captures only `title`, not {}",
                         extra.join(", ")
@@ -504,98 +519,36 @@ fn compile_items(
     })
 }
 
-/// The lines of the first `n` example keys (`sentence:` or `text:`) after a rule's line.
-pub(super) fn example_lines(
-    p: &FileProblems,
-    rule_line: Option<usize>,
-    key: &str,
-    n: usize,
-) -> Vec<Option<usize>> {
-    let mut out = Vec::with_capacity(n);
-    let mut from = p.line_of(rule_line.unwrap_or(1), "examples:").unwrap_or(1);
-    for _ in 0..n {
-        let l = p.line_of(from, key);
-        if let Some(l) = l {
-            from = l + 1;
-        }
-        out.push(l);
-    }
-    out
-}
-
+/// Compiles list rule `l` of `field`, defined at `line`.
 pub(super) fn compile_list(
+    ctx: &mut FileCtx,
     l: &schema::ListYaml,
     field: &str,
     line: Option<usize>,
-    local: &BTreeMap<String, String>,
-    global: &BTreeMap<String, String>,
-    p: &mut FileProblems,
 ) -> Option<ListRule> {
-    let id = l.id.as_str();
+    let at = At { id: &l.id, line };
     let header = match &l.header {
-        Some(h) => Some(compile_regex(h, "header:", id, line, local, global, p)?.1),
+        Some(h) => Some(ctx.compiled(at, "header:", h)?),
         None => None,
     };
     let title = match &l.title {
-        Some(t) => Some(compile_regex(t, "title:", id, line, local, global, p)?.1),
+        Some(t) => Some(ctx.compiled(at, "title:", t)?),
         None => None,
     };
     if header.is_none() && title.is_none() {
-        p.add(
-            line,
-            Some(id),
+        ctx.at(
+            at,
             "a list without `header:` needs `title:`, the shape every item title must have"
                 .to_string(),
         );
     }
-    let mut items = Vec::new();
-    for it in &l.items {
-        if let Some((_, re)) = compile_regex(it, "items:", id, line, local, global, p) {
-            let caps = captures_of(&re);
-            if !caps.contains("title") {
-                p.add(
-                    line,
-                    Some(id),
-                    format!("item pattern {it:?} needs a `title` capture"),
-                );
-            }
-            for c in caps.iter().filter(|c| !ITEM_CAPTURES.contains(&c.as_str())) {
-                p.add(line, Some(id), format!("item pattern capture `{c}` is not used; item patterns capture only `ordinal` and `title`"));
-            }
-            items.push(re);
-        }
-    }
-    if items.is_empty() && !l.parallel {
-        p.add(
-            line,
-            Some(id),
-            "a list needs `items:` patterns or `parallel: true`".to_string(),
-        );
-    }
-    let attributes = compile_attributes(&l.attributes, id, line, p);
-    let caps = header.as_ref().map(captures_of).unwrap_or_default();
-    let mut used: BTreeSet<String> = ["count".to_string()].into();
-    for (a, c) in attribute_captures(&attributes) {
-        if !caps.contains(&c) {
-            p.add(
-                line,
-                Some(id),
-                format!("attribute `{a}` reads capture `{c}`, which the header does not have"),
-            );
-        }
-        used.insert(c);
-    }
-    for c in caps.difference(&used) {
-        p.add(
-            line,
-            Some(id),
-            format!("header capture `{c}` is not used by any attribute"),
-        );
-    }
+    let items = compile_item_shapes(ctx, at, l);
+    let attributes = compile_attributes(ctx, at, &l.attributes);
+    check_header_captures(ctx, at, header.as_ref(), &attributes);
     Some(ListRule {
-        id: id.to_string(),
+        id: l.id.clone(),
         field: field.to_string(),
-        file: p.path.to_path_buf(),
+        file: ctx.path.to_path_buf(),
         line: line.unwrap_or(0),
         header,
         title,
@@ -605,9 +558,60 @@ pub(super) fn compile_list(
         each_item: l.each_item,
         measures: l.measures,
         attributes,
-        example_lines: example_lines(p, line, "text:", l.examples.len()),
+        example_lines: ctx.example_lines(line, "text:", l.examples.len()),
         examples: l.examples.clone(),
     })
+}
+
+/// The item shapes of list `at`: each with a `title` capture, and no other but `ordinal`.
+fn compile_item_shapes(ctx: &mut FileCtx, at: At, l: &schema::ListYaml) -> Vec<Regex> {
+    let mut items = Vec::new();
+    for it in &l.items {
+        let Some(re) = ctx.compiled(at, "items:", it) else {
+            continue;
+        };
+        let caps = captures_of(&re);
+        if !caps.contains("title") {
+            ctx.at(at, format!("item pattern {it:?} needs a `title` capture"));
+        }
+        for c in caps.iter().filter(|c| !ITEM_CAPTURES.contains(&c.as_str())) {
+            ctx.at(at, format!("item pattern capture `{c}` is not used; item patterns capture only `ordinal` and `title`"));
+        }
+        items.push(re);
+    }
+    if items.is_empty() && !l.parallel {
+        ctx.at(
+            at,
+            "a list needs `items:` patterns or `parallel: true`".to_string(),
+        );
+    }
+    items
+}
+
+/// Every capture of a list header is used (`count` is), and every one used exists.
+fn check_header_captures(
+    ctx: &mut FileCtx,
+    at: At,
+    header: Option<&Regex>,
+    attributes: &[AttributeSpec],
+) {
+    let caps = header.map(captures_of).unwrap_or_default();
+    let mut used: BTreeSet<String> = ["count".to_string()].into();
+    for (a, c) in attribute_captures(attributes) {
+        if !caps.contains(&c) {
+            ctx.at(
+                at,
+                format!("attribute `{a}` reads capture `{c}`, which the header does not have"),
+            );
+        }
+        used.insert(c);
+    }
+    for c in caps.difference(&used) {
+        ctx.at(
+            at,
+            format!("header capture `{c}` is not used by any attribute"),
+        );
+    }
 }
 
 #[cfg(test)]

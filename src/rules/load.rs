@@ -7,17 +7,31 @@ use std::path::{Path, PathBuf};
 
 use regex::Regex;
 
-use super::compile::{FileProblems, compile_list, compile_rule, example_lines, expand};
-use super::schema::RuleFile;
-use super::{Background, BackgroundScope, FieldSpec, Identity, Problem, RuleSet};
+use super::compile::{FileCtx, compile_list, compile_rule};
+use super::schema::{self, RuleFile};
+use super::{
+    Background, Column, FieldSpec, Label, ListRule, Problem, RenderSpec, Rule, RuleSet, Shown,
+};
 use crate::error::{Error, Result};
 use crate::yaml;
 
-/// What one file contributed, before cross-file checks.
+/// A rule file as read, before it is compiled.
 struct Loaded {
     path: PathBuf,
     text: String,
     file: RuleFile,
+}
+
+/// Everything compiled so far, across files.
+#[derive(Default)]
+struct Compiled {
+    fields: Vec<FieldSpec>,
+    rules: Vec<Rule>,
+    lists: Vec<ListRule>,
+    background: Background,
+    triggers: Vec<String>,
+    /// Every rule id seen, with its file and line.
+    ids: BTreeMap<String, (PathBuf, Option<usize>)>,
 }
 
 /// Loads every rule file in `dir`. Returns the compiled set when nothing is wrong.
@@ -29,24 +43,38 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
         )));
     }
     crate::paths::check_folder(dir, "rule files must lie inside the rules folder")?;
+    let mut problems = Vec::new();
+    let (loaded, digest) = read_files(dir, &mut problems)?;
+    let global = shared_patterns(&loaded, &mut problems);
+    let mut compiled = Compiled::default();
+    for l in &loaded {
+        compile_file(l, &global, &mut compiled, &mut problems);
+    }
+    compiled
+        .fields
+        .sort_by(|a, b| a.order.cmp(&b.order).then(a.name.cmp(&b.name)));
+    if !problems.is_empty() {
+        problems.sort();
+        return Ok((None, problems));
+    }
+    Ok((Some(rule_set(compiled, digest)), problems))
+}
+
+/// Reads and parses every `*.yaml` file of `dir`, in name order; a file that does not
+/// parse is a problem. Also returns the digest over every file's name and content.
+fn read_files(dir: &Path, problems: &mut Vec<Problem>) -> Result<(Vec<Loaded>, String)> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
         .collect();
     paths.sort();
-    let mut problems = Vec::new();
     let mut loaded = Vec::new();
     let mut digest_parts: Vec<Vec<u8>> = Vec::new();
     for path in paths {
         let text = crate::paths::read_utf8(&path)?;
-        digest_parts.push(
-            path.file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .as_bytes()
-                .to_vec(),
-        );
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        digest_parts.push(name.as_bytes().to_vec());
         digest_parts.push(text.as_bytes().to_vec());
         match yaml::from_str::<RuleFile>(&path, &text) {
             Ok(file) => loaded.push(Loaded { path, text, file }),
@@ -55,9 +83,9 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
                 line,
                 message,
             }) => problems.push(Problem {
+                rule: line.and_then(|l| enclosing_id(&text, l)),
                 file: path,
                 line,
-                rule: None,
                 message: format!("invalid rule file: {message}"),
             }),
             Err(e) => return Err(e),
@@ -71,172 +99,317 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
             message: "no rule files (*.yaml) here".to_string(),
         });
     }
+    let digest = crate::hash::short_hash(digest_parts.iter().map(Vec::as_slice));
+    Ok((loaded, digest))
+}
 
-    // Shared sub-patterns: files without a field.
+/// The id of the rule whose entry holds line `line` of a rule file: the nearest `id:`
+/// at or above it, when the line is indented (a top-level key belongs to no rule).
+fn enclosing_id(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().take(line).collect();
+    if lines.last().is_none_or(|l| !l.starts_with([' ', '-'])) {
+        return None;
+    }
+    lines.iter().rev().find_map(|l| {
+        let rest = l.trim_start().trim_start_matches("- ").trim_start();
+        let id = rest.strip_prefix("id:")?.split(" #").next()?.trim();
+        Some(id.trim_matches(|c| c == '\'' || c == '"').to_string())
+    })
+}
+
+/// The sub-patterns of files without a field, shared by every file.
+fn shared_patterns(loaded: &[Loaded], problems: &mut Vec<Problem>) -> BTreeMap<String, String> {
     let mut global: BTreeMap<String, String> = BTreeMap::new();
-    for l in &loaded {
-        if l.file.field.is_none() {
-            for (name, body) in &l.file.patterns {
-                if global.insert(name.clone(), body.clone()).is_some() {
-                    problems.push(Problem {
-                        file: l.path.clone(),
-                        line: yaml::find_line(&l.text, 1, &format!("{name}:")),
-                        rule: None,
-                        message: format!("sub-pattern `{name}` is defined twice"),
-                    });
-                }
+    for l in loaded.iter().filter(|l| l.file.field.is_none()) {
+        for (name, body) in &l.file.patterns {
+            if global.insert(name.clone(), body.clone()).is_some() {
+                problems.push(Problem {
+                    file: l.path.clone(),
+                    line: yaml::find_line(&l.text, 1, &format!("{name}:")),
+                    rule: None,
+                    message: format!("sub-pattern `{name}` is defined twice"),
+                });
             }
         }
     }
+    global
+}
 
-    let mut fields = Vec::new();
-    let mut rules = Vec::new();
-    let mut lists = Vec::new();
-    let mut background = Background::default();
-    let mut triggers: Vec<String> = Vec::new();
-    let mut ids: BTreeMap<String, (PathBuf, Option<usize>)> = BTreeMap::new();
-    for l in &loaded {
-        let mut id_lines = IdLines::new(&l.text);
-        let mut p = FileProblems {
-            path: &l.path,
-            text: &l.text,
-            line_starts: super::compile::line_starts(&l.text),
-            problems: &mut problems,
-        };
-        if let Some(bg) = &l.file.background {
-            if background.file.is_some() {
-                p.add(
-                    None,
-                    None,
-                    "background cues are declared in two files".to_string(),
-                );
-            }
-            background.file = Some(l.path.clone());
-            for cue in &bg.cues {
-                match expand(cue, &l.file.patterns, &global)
-                    .and_then(|x| Regex::new(&x).map_err(|e| e.to_string()))
-                {
-                    Ok(re) => background.cues.push(re),
-                    Err(e) => p.add(p.line_of(1, cue), None, format!("background cue: {e}")),
-                }
-            }
-            background.examples = bg.examples.clone();
-            background.example_lines = example_lines(&p, Some(1), "sentence:", bg.examples.len());
+/// Compiles one file: its background cues, triggers, field and rules.
+fn compile_file(
+    l: &Loaded,
+    global: &BTreeMap<String, String>,
+    out: &mut Compiled,
+    problems: &mut Vec<Problem>,
+) {
+    let mut ctx = FileCtx::new(&l.path, &l.text, problems, &l.file.patterns, global);
+    if let Some(bg) = &l.file.background {
+        background(&mut ctx, bg, &mut out.background);
+    }
+    if let Some(t) = &l.file.triggers {
+        out.triggers.extend(t.iter().cloned());
+    }
+    let Some(field) = &l.file.field else {
+        if !l.file.rules.is_empty() || !l.file.lists.is_empty() {
+            let message = "has rules but no `field:`; say which field they fill".to_string();
+            ctx.add(None, None, message);
         }
-        if let Some(t) = &l.file.triggers {
-            triggers.extend(t.iter().cloned());
+        return;
+    };
+    check_field(&mut ctx, l, field, &out.fields);
+    let mut id_lines = IdLines::new(&l.text);
+    let first_rule = out.rules.len();
+    let first_list = out.lists.len();
+    for r in &l.file.rules {
+        let line = claim_id(&mut out.ids, &mut id_lines, &mut ctx, &r.id);
+        if let Some(mut rule) = compile_rule(&mut ctx, r, field, line) {
+            rule.background_scope = l.file.background_scope;
+            out.rules.push(rule);
         }
-        let Some(field) = &l.file.field else {
-            if !l.file.rules.is_empty() || !l.file.lists.is_empty() {
-                p.add(
-                    None,
-                    None,
-                    "has rules but no `field:`; say which field they fill".to_string(),
-                );
-            }
-            continue;
-        };
-        if !field
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-')
-            || field.is_empty()
+    }
+    for lr in &l.file.lists {
+        let line = claim_id(&mut out.ids, &mut id_lines, &mut ctx, &lr.id);
+        out.lists.extend(compile_list(&mut ctx, lr, field, line));
+    }
+    let made = attributes_made(&out.rules[first_rule..], &out.lists[first_list..]);
+    let render = render_spec(&mut ctx, &l.file, &made);
+    out.fields.push(field_spec(l, field, render));
+}
+
+/// The background cues of `rules/background.yaml`.
+fn background(ctx: &mut FileCtx, bg: &schema::BackgroundYaml, out: &mut Background) {
+    if out.file.is_some() {
+        let message = "background cues are declared in two files".to_string();
+        ctx.add(None, None, message);
+    }
+    out.file = Some(ctx.path.to_path_buf());
+    for cue in &bg.cues {
+        match ctx
+            .expand(cue)
+            .and_then(|x| Regex::new(&x).map_err(|e| e.to_string()))
         {
-            p.add(
-                p.line_of(1, "field:"),
-                None,
-                format!("field name {field:?} must be lowercase letters, '-' or '_'"),
-            );
-        }
-        if fields.iter().any(|f: &FieldSpec| &f.name == field) {
-            p.add(
-                p.line_of(1, "field:"),
-                None,
-                format!("field `{field}` is declared by two files"),
-            );
-        }
-        for name in l.file.patterns.keys() {
-            if global.contains_key(name) {
-                p.add(p.line_of(1, &format!("{name}:")), None, format!("local sub-pattern `{name}` hides the shared one of the same name; rename it"));
+            Ok(re) => out.cues.push(re),
+            Err(e) => {
+                let line = ctx.line_of(1, cue);
+                ctx.add(line, None, format!("background cue: {e}"));
             }
         }
-        let title = l.file.title.clone();
-        let identity = match l.file.identity.as_deref() {
-            None => Identity::Text,
-            Some(name) => Identity::parse(name).unwrap_or_else(|| {
-                p.add(
-                    p.line_of(1, "identity:"),
-                    None,
-                    format!(
-                        "identity {name:?} is not one of {}",
-                        Identity::NAMES.join(", ")
-                    ),
+    }
+    out.examples = bg.examples.clone();
+    out.example_lines = ctx.example_lines(Some(1), "sentence:", bg.examples.len());
+}
+
+/// The field's name is well formed, declared once, and its sub-patterns hide no
+/// shared one.
+fn check_field(ctx: &mut FileCtx, l: &Loaded, field: &str, fields: &[FieldSpec]) {
+    let well_formed = !field.is_empty()
+        && field
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '_' || c == '-');
+    if !well_formed {
+        let line = ctx.line_of(1, "field:");
+        let message = format!("field name {field:?} must be lowercase letters, '-' or '_'");
+        ctx.add(line, None, message);
+    }
+    if fields.iter().any(|f| f.name == field) {
+        let line = ctx.line_of(1, "field:");
+        ctx.add(
+            line,
+            None,
+            format!("field `{field}` is declared by two files"),
+        );
+    }
+    for name in l.file.patterns.keys() {
+        if ctx.is_shared(name) {
+            let line = ctx.line_of(1, &format!("{name}:"));
+            let message = format!(
+                "local sub-pattern `{name}` hides the shared one of the same name; rename it"
+            );
+            ctx.add(line, None, message);
+        }
+    }
+}
+
+/// The field as its file declares it.
+fn field_spec(l: &Loaded, field: &str, render: RenderSpec) -> FieldSpec {
+    let f = &l.file;
+    FieldSpec {
+        name: field.to_string(),
+        title_zh: f
+            .title
+            .as_ref()
+            .map_or_else(|| field.to_string(), |t| t.zh.clone()),
+        title_en: f
+            .title
+            .as_ref()
+            .map_or_else(|| field.to_string(), |t| t.en.clone()),
+        order: f.order.unwrap_or(100),
+        identity: f.identity,
+        generic: f.generic.clone(),
+        rank: f.rank.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        conflicts: f.conflicts.clone(),
+        competes: f.competes.unwrap_or(true),
+        file: l.path.clone(),
+        render,
+    }
+}
+
+/// The attributes a field's rules make, in the order they first appear: what its
+/// rules name under `attributes:`, `context:`, `defaults:` and `split:`.
+fn attributes_made(rules: &[Rule], lists: &[ListRule]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |name: &str| {
+        if !out.iter().any(|n| n == name) {
+            out.push(name.to_string());
+        }
+    };
+    for r in rules {
+        r.attributes.iter().for_each(|a| add(&a.name));
+        r.context.iter().for_each(|c| add(&c.name));
+        r.defaults.iter().for_each(|(name, _)| add(name));
+        if let Some(s) = &r.split {
+            s.attributes.iter().for_each(|a| add(&a.name));
+        }
+    }
+    for l in lists {
+        l.attributes.iter().for_each(|a| add(&a.name));
+    }
+    out
+}
+
+/// A typst length: `1fr`, `8.8em`, `12pt`, `30%`, `auto`.
+fn is_length(width: &str) -> bool {
+    let units = ["pt", "mm", "cm", "in", "em", "fr", "%"];
+    width == "auto"
+        || units.iter().any(|u| {
+            width.strip_suffix(u).is_some_and(|n| {
+                let mut parts = n.splitn(2, '.');
+                let whole = parts.next().unwrap_or("");
+                let frac = parts.next();
+                !whole.is_empty()
+                    && whole.bytes().all(|b| b.is_ascii_digit())
+                    && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+            })
+        })
+}
+
+/// How the field's section is laid out, from the file's `layout:`, `heading:`,
+/// `number:`, `columns:`, `hide:` and `labels:`; a table without `columns:` shows the
+/// text and then every attribute in `made`.
+fn render_spec(ctx: &mut FileCtx, f: &RuleFile, made: &[String]) -> RenderSpec {
+    let columns = match &f.columns {
+        Some(declared) => {
+            if f.layout != super::Layout::Table {
+                let line = ctx.line_of(1, "columns:");
+                let message = format!(
+                    "`columns:` belong to a table, not to a {} layout",
+                    f.layout.name()
                 );
-                Identity::Text
-            }),
-        };
-        fields.push(FieldSpec {
-            identity,
-            generic: l.file.generic.clone(),
-            rank: l
-                .file
-                .rank
+                ctx.add(line, None, message);
+            }
+            declared.iter().map(|c| column(ctx, c)).collect()
+        }
+        None if f.layout == super::Layout::Table => default_columns(made, &f.hide),
+        None => Vec::new(),
+    };
+    let labels = f
+        .labels
+        .iter()
+        .map(|(attr, values)| {
+            let values = values
                 .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-            conflicts: l.file.conflicts.clone(),
-            competes: l.file.competes.unwrap_or(true),
-            name: field.clone(),
-            title_zh: title
-                .as_ref()
-                .map(|t| t.zh.clone())
-                .unwrap_or_else(|| field.clone()),
-            title_en: title
-                .as_ref()
-                .map(|t| t.en.clone())
-                .unwrap_or_else(|| field.clone()),
-            order: l.file.order.unwrap_or(100),
-            file: l.path.clone(),
-        });
-        let background_scope = match l.file.background_scope.as_deref() {
-            None | Some("sentence") => BackgroundScope::Sentence,
-            Some("clause") => BackgroundScope::Clause,
-            Some("source") => BackgroundScope::Source,
-            Some(other) => {
-                p.add(
-                    p.line_of(1, "background_scope:"),
-                    None,
-                    format!("background_scope {other:?} must be sentence, clause or source"),
-                );
-                BackgroundScope::Sentence
-            }
-        };
-        for r in &l.file.rules {
-            let line = claim_id(&mut ids, &mut id_lines, &mut p, &r.id);
-            if let Some(mut rule) = compile_rule(r, field, line, &l.file.patterns, &global, &mut p)
-            {
-                rule.background_scope = background_scope;
-                rules.push(rule);
-            }
-        }
-        for lr in &l.file.lists {
-            let line = claim_id(&mut ids, &mut id_lines, &mut p, &lr.id);
-            if let Some(list) = compile_list(lr, field, line, &l.file.patterns, &global, &mut p) {
-                lists.push(list);
-            }
-        }
+                .map(|(v, l)| {
+                    let en = l.en.clone().unwrap_or_else(|| v.clone());
+                    (
+                        v.clone(),
+                        Label {
+                            zh: l.zh.clone(),
+                            en,
+                        },
+                    )
+                })
+                .collect();
+            (attr.clone(), values)
+        })
+        .collect();
+    RenderSpec {
+        layout: f.layout,
+        heading: f.heading.clone(),
+        number: f.number.clone(),
+        columns,
+        hide: f.hide.clone(),
+        labels,
     }
-    fields.sort_by(|a, b| a.order.cmp(&b.order).then(a.name.cmp(&b.name)));
-    if !problems.is_empty() {
-        problems.sort();
-        return Ok((None, problems));
+}
+
+/// A declared column, its width checked.
+fn column(ctx: &mut FileCtx, c: &schema::ColumnYaml) -> Column {
+    let text_column = c.show == Shown::Text || c.otherwise == Some(Shown::Text);
+    let width = c
+        .width
+        .clone()
+        .unwrap_or_else(|| if text_column { "1fr" } else { "7em" }.to_string());
+    if !is_length(&width) {
+        let line = ctx
+            .line_of(1, &format!("width: {width}"))
+            .or_else(|| ctx.line_of(1, "columns:"));
+        let message = format!(
+            "column width {width:?} is not a typst length (such as 1fr, 8.8em, 12pt, 30% or auto)"
+        );
+        ctx.add(line, None, message);
     }
-    let (single_index, single): (Vec<usize>, Vec<&str>) = rules
+    let en = c.en.clone().unwrap_or_else(|| match &c.show {
+        Shown::Text => "What".to_string(),
+        Shown::Attribute(a) => a.clone(),
+    });
+    Column {
+        show: c.show.clone(),
+        otherwise: c.otherwise.clone(),
+        below: c.below.clone(),
+        zh: c.zh.clone().unwrap_or_else(|| {
+            if c.show == Shown::Text {
+                "内容".to_string()
+            } else {
+                en.clone()
+            }
+        }),
+        en,
+        width,
+    }
+}
+
+/// The columns of a table that declares none: the text, then each attribute made.
+fn default_columns(made: &[String], hide: &[String]) -> Vec<Column> {
+    let text = Column {
+        show: Shown::Text,
+        otherwise: None,
+        below: None,
+        zh: "内容".to_string(),
+        en: "What".to_string(),
+        width: "1fr".to_string(),
+    };
+    let attributes = made.iter().filter(|a| !hide.contains(a)).map(|a| Column {
+        show: Shown::Attribute(a.clone()),
+        otherwise: None,
+        below: None,
+        zh: a.clone(),
+        en: a.clone(),
+        width: "7em".to_string(),
+    });
+    std::iter::once(text).chain(attributes).collect()
+}
+
+/// The compiled set, with the prefilters over its rules.
+fn rule_set(c: Compiled, digest: String) -> RuleSet {
+    let (single_index, single): (Vec<usize>, Vec<&str>) = c
+        .rules
         .iter()
         .enumerate()
         .filter(|(_, r)| r.window == 1)
         .map(|(i, r)| (i, r.pattern.as_str()))
         .unzip();
-    let (pair_index, pair): (Vec<usize>, Vec<&str>) = rules
+    let (pair_index, pair): (Vec<usize>, Vec<&str>) = c
+        .rules
         .iter()
         .enumerate()
         .filter(|(_, r)| r.window == 2)
@@ -244,21 +417,18 @@ pub(super) fn load_dir(dir: &Path) -> Result<(Option<RuleSet>, Vec<Problem>)> {
         .unzip();
     let single = super::prefilter::Prefilter::new(&single);
     let pair = super::prefilter::Prefilter::new(&pair);
-    Ok((
-        Some(RuleSet {
-            fields,
-            rules,
-            lists,
-            background,
-            triggers,
-            digest: crate::hash::short_hash(digest_parts.iter().map(Vec::as_slice)),
-            single,
-            single_index,
-            pair,
-            pair_index,
-        }),
-        problems,
-    ))
+    RuleSet {
+        fields: c.fields,
+        rules: c.rules,
+        lists: c.lists,
+        background: c.background,
+        triggers: c.triggers,
+        digest,
+        single,
+        single_index,
+        pair,
+        pair_index,
+    }
 }
 
 /// The lines of every `id:` of a file, found in one pass (looking each id up from the
@@ -291,27 +461,48 @@ impl IdLines {
     }
 }
 
-/// Records that rule `id` is defined at its `id:` line in `p`'s file, reporting a
+/// Records that rule `id` is defined at its `id:` line in `ctx`'s file, reporting a
 /// duplicate when another rule (sentence or list) already took it. Returns the line.
 fn claim_id(
     ids: &mut BTreeMap<String, (PathBuf, Option<usize>)>,
     id_lines: &mut IdLines,
-    p: &mut FileProblems,
+    ctx: &mut FileCtx,
     id: &str,
 ) -> Option<usize> {
     let line = id_lines
         .next(id)
-        .or_else(|| p.line_of(1, &format!("id: {id}")));
-    if let Some((other, other_line)) = ids.insert(id.to_string(), (p.path.to_path_buf(), line)) {
-        p.add(
-            line,
-            Some(id),
-            format!(
-                "duplicate rule id; also defined at {}{}",
-                other.display(),
-                other_line.map(|l| format!(":{l}")).unwrap_or_default()
-            ),
+        .or_else(|| ctx.line_of(1, &format!("id: {id}")));
+    if let Some((other, other_line)) = ids.insert(id.to_string(), (ctx.path.to_path_buf(), line)) {
+        let message = format!(
+            "duplicate rule id; also defined at {}{}",
+            other.display(),
+            other_line.map(|l| format!(":{l}")).unwrap_or_default()
         );
+        ctx.add(line, Some(id), message);
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths() {
+        for ok in ["1fr", "8.8em", "12pt", "30%", "auto", "5.4em"] {
+            assert!(is_length(ok), "{ok}");
+        }
+        for bad in ["", "em", "8.em", "1 fr", "1fr)", "#x", "8.8", ".5em"] {
+            assert!(!is_length(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn errors_inside_a_rule_name_it() {
+        let text = "field: x\nrules:\n  - id: x.a\n    pattern: a\n  - id: 'x.b'\n    text: bogus\nlists: 3\n";
+        assert_eq!(enclosing_id(text, 6).as_deref(), Some("x.b"));
+        assert_eq!(enclosing_id(text, 4).as_deref(), Some("x.a"));
+        assert_eq!(enclosing_id(text, 7), None);
+        assert_eq!(enclosing_id(text, 1), None);
+    }
 }

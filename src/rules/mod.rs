@@ -8,6 +8,7 @@
 
 mod background;
 mod compile;
+mod field;
 mod load;
 pub mod normalisers;
 pub mod prefilter;
@@ -17,12 +18,16 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use regex::Regex;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 
 pub use background::Background;
 pub use compile::expand;
+pub use field::{Column, FieldSpec, Identity, Label, Layout, RenderSpec};
+pub use normalisers::Normaliser;
+pub use schema::Shown;
 
 /// A problem in a rule file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -50,87 +55,6 @@ impl fmt::Display for Problem {
     }
 }
 
-/// A field: what one rule file fills.
-#[derive(Debug, Clone)]
-pub struct FieldSpec {
-    /// Its name (`pledge`).
-    pub name: String,
-    /// Chinese heading.
-    pub title_zh: String,
-    /// English heading.
-    pub title_en: String,
-    /// Position in the fact sheet (lower first).
-    pub order: i32,
-    /// How matches of this field are recognised as one fact.
-    pub identity: Identity,
-    /// Names too generic to identify a fact when another name ends with them.
-    pub generic: Vec<String>,
-    /// Attributes whose values are ranked: when matches disagree, the value latest
-    /// in its list wins (a mechanism proposed, then agreed, is established).
-    pub rank: Vec<(String, Vec<String>)>,
-    /// Attributes whose disagreement between sources is flagged as a conflict.
-    pub conflicts: Vec<String>,
-    /// Whether its matches compete with other fields' for the same words (a pledge
-    /// beats a figure); when false, they only compete among themselves.
-    pub competes: bool,
-    /// The file that declares it.
-    pub file: PathBuf,
-}
-
-impl FieldSpec {
-    /// A field with default settings (used for facts of an undeclared field).
-    pub fn plain(name: &str) -> Self {
-        FieldSpec {
-            name: name.to_string(),
-            title_zh: name.to_string(),
-            title_en: name.to_string(),
-            order: 100,
-            identity: Identity::Text,
-            generic: Vec::new(),
-            rank: Vec::new(),
-            conflicts: Vec::new(),
-            competes: true,
-            file: PathBuf::new(),
-        }
-    }
-}
-
-/// How consolidation recognises two matches of a field as the same fact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Identity {
-    /// Same unit, and the same value or a similar `what` (pledges, figures).
-    Amount,
-    /// Same position in a list and a similar title (proposals).
-    ListItem,
-    /// Same normalised `name` (mechanisms).
-    Name,
-    /// The same items (principle lists).
-    Items,
-    /// The same `title` attribute (documents).
-    Title,
-    /// The same normalised text.
-    Text,
-}
-
-impl Identity {
-    /// The names used in rule files.
-    pub const NAMES: &'static [&'static str] =
-        &["amount", "list-item", "name", "items", "title", "text"];
-
-    /// Parses a rule-file name.
-    pub fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "amount" => Identity::Amount,
-            "list-item" => Identity::ListItem,
-            "name" => Identity::Name,
-            "items" => Identity::Items,
-            "title" => Identity::Title,
-            "text" => Identity::Text,
-            _ => return None,
-        })
-    }
-}
-
 /// Where an attribute's value comes from.
 #[derive(Debug, Clone)]
 pub enum AttributeSource {
@@ -138,8 +62,8 @@ pub enum AttributeSource {
     Capture {
         /// Capture name.
         capture: String,
-        /// Normaliser name.
-        normaliser: String,
+        /// Normaliser.
+        normaliser: Normaliser,
     },
     /// A capture looked up in an ordered table (first key contained in it wins).
     Map {
@@ -170,8 +94,8 @@ pub struct ContextSpec {
     pub name: String,
     /// What to look for (its `value` capture, or the whole match, is normalised).
     pub regex: Regex,
-    /// Normaliser name.
-    pub normaliser: String,
+    /// Normaliser.
+    pub normaliser: Normaliser,
     /// A constant value to give when found, instead of normalising.
     pub value: Option<Value>,
 }
@@ -226,9 +150,11 @@ impl SplitSpec {
 }
 
 /// What a fact's text is made of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum TextMode {
-    /// The clause(s) around the match, between `，；：。！？`.
+    /// The clause(s) around the match, between `，；：。！？` (the default).
+    #[default]
     Clause,
     /// Exactly the matched text (for split rules: the part).
     Match,
@@ -237,7 +163,8 @@ pub enum TextMode {
 }
 
 /// Where background cues are read for a field's matches (`background_scope:`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum BackgroundScope {
     /// The match's sentence (the default).
     #[default]

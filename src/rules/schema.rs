@@ -3,9 +3,13 @@
 //! These structs only describe YAML; [`super::load`] checks and compiles them.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
+
+use super::{BackgroundScope, Identity, Layout, Normaliser, TextMode};
 
 /// One YAML file under `rules/`.
 #[derive(Debug, Deserialize)]
@@ -21,7 +25,8 @@ pub struct RuleFile {
     pub order: Option<i32>,
     /// How two matches are recognised as the same fact: `amount`, `list-item`,
     /// `name`, `items`, `title` or `text` (the default).
-    pub identity: Option<String>,
+    #[serde(default)]
+    pub identity: Identity,
     /// With `identity: name`: names too generic to identify a fact when another name
     /// ends with them (`论坛`, `机制`).
     #[serde(default)]
@@ -36,11 +41,28 @@ pub struct RuleFile {
     /// Where background cues are read: `sentence` (default), `clause`, or `source`
     /// (no cue: only a preview makes a match background; a statistic stated with its
     /// year of reference is not an earlier event).
-    pub background_scope: Option<String>,
+    #[serde(default)]
+    pub background_scope: BackgroundScope,
     /// Whether this field's matches compete with other fields' for the same words
     /// (default true: a pledge beats a figure); false for a field that describes the
     /// same words another way (an outcome may also be a mechanism).
     pub competes: Option<bool>,
+    /// How its section is laid out (default `table`).
+    #[serde(default)]
+    pub layout: Layout,
+    /// The attribute that heads each fact (`sets`, `measures`, `header` layouts).
+    pub heading: Option<String>,
+    /// The attribute that numbers each fact (`measures`).
+    pub number: Option<String>,
+    /// The columns of a `table`, before the sources column (default: the text, then
+    /// every attribute the field's rules make).
+    pub columns: Option<Vec<ColumnYaml>>,
+    /// Attributes never listed next to a fact (its text says them already).
+    #[serde(default)]
+    pub hide: Vec<String>,
+    /// How values of an attribute are shown: attribute → value → headings.
+    #[serde(default)]
+    pub labels: BTreeMap<String, BTreeMap<String, LabelYaml>>,
     /// Named sub-patterns; in `patterns.yaml` shared by every file, elsewhere local.
     #[serde(default)]
     pub patterns: BTreeMap<String, String>,
@@ -55,6 +77,55 @@ pub struct RuleFile {
     /// Words that usually signal a fact; `check --corpus` lists sentences holding
     /// one that no rule extracted from (only in `triggers.yaml`).
     pub triggers: Option<Vec<String>>,
+}
+
+/// One column of a `table` layout.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnYaml {
+    /// What the column shows: an attribute, or `text` (the fact's wording).
+    pub show: Shown,
+    /// What it shows when the fact has no such attribute (else `—`).
+    #[serde(rename = "else")]
+    pub otherwise: Option<Shown>,
+    /// What it shows in small type below, when `show` was found.
+    pub below: Option<Shown>,
+    /// Chinese heading (default: the English one).
+    pub zh: Option<String>,
+    /// English heading (default: the attribute's name).
+    pub en: Option<String>,
+    /// Its width in the PDF, a typst length: `1fr`, `8.8em`, `auto`… (default `7em`,
+    /// `1fr` for a column that shows the text).
+    pub width: Option<String>,
+}
+
+/// A value a column can show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shown {
+    /// The fact's wording.
+    Text,
+    /// An attribute.
+    Attribute(String),
+}
+
+impl<'de> Deserialize<'de> for Shown {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Ok(match name.as_str() {
+            "text" => Shown::Text,
+            _ => Shown::Attribute(name),
+        })
+    }
+}
+
+/// How one value of an attribute is shown.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelYaml {
+    /// In Chinese.
+    pub zh: Option<String>,
+    /// In English (default: the value itself).
+    pub en: Option<String>,
 }
 
 /// Chinese and English headings of a field.
@@ -107,15 +178,15 @@ pub struct RuleYaml {
     /// A capture holding several things joined by 和/及/、, each its own fact.
     pub split: Option<SplitYaml>,
     /// What the fact's text is: `clause` (default), `match` or `sentence`.
-    pub text: Option<String>,
+    #[serde(default)]
+    pub text: TextMode,
     /// Sentences that must (or must not) match, with the attributes they give.
     #[serde(default)]
     pub examples: Vec<ExampleYaml>,
 }
 
 /// Where a rule's items come from.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum ItemsYaml {
     /// A capture, split on 、 and a last 和/及.
     Capture(String),
@@ -128,6 +199,28 @@ pub enum ItemsYaml {
     },
 }
 
+/// The long form of `items:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemsEach {
+    capture: String,
+    each: String,
+}
+
+impl<'de> Deserialize<'de> for ItemsYaml {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        short_or_long(
+            deserializer,
+            "a capture name, or {capture: …, each: …}",
+            ItemsYaml::Capture,
+            |l: ItemsEach| ItemsYaml::Each {
+                capture: l.capture,
+                each: l.each,
+            },
+        )
+    }
+}
+
 impl ItemsYaml {
     /// The capture holding the items.
     pub fn capture(&self) -> &str {
@@ -138,13 +231,60 @@ impl ItemsYaml {
 }
 
 /// How one attribute is made.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum AttributeYaml {
     /// Just a capture name: its text, trimmed.
     Capture(String),
     /// The full form.
     Full(Box<AttributeFull>),
+}
+
+impl<'de> Deserialize<'de> for AttributeYaml {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        short_or_long(
+            deserializer,
+            "a capture name, or {capture: …, normaliser: …} / {capture: …, map: …} / {value: …}",
+            AttributeYaml::Capture,
+            |f: AttributeFull| AttributeYaml::Full(Box::new(f)),
+        )
+    }
+}
+
+/// A value written either as one string (`what: what`) or as a mapping (`amount:
+/// {capture: amount, normaliser: money}`). Unlike an untagged enum, a mistake inside
+/// the mapping (an unknown key or normaliser) is reported as itself, with its line.
+fn short_or_long<'de, D, L, T>(
+    deserializer: D,
+    expecting: &'static str,
+    short: fn(String) -> T,
+    long: fn(L) -> T,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    L: Deserialize<'de>,
+{
+    struct Either<L, T> {
+        expecting: &'static str,
+        short: fn(String) -> T,
+        long: fn(L) -> T,
+    }
+    impl<'de, L: Deserialize<'de>, T> Visitor<'de> for Either<L, T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(self.expecting)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            Ok((self.short)(v.to_string()))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            L::deserialize(de::value::MapAccessDeserializer::new(map)).map(self.long)
+        }
+    }
+    deserializer.deserialize_any(Either {
+        expecting,
+        short,
+        long,
+    })
 }
 
 /// The full form of an attribute.
@@ -153,10 +293,10 @@ pub enum AttributeYaml {
 pub struct AttributeFull {
     /// The capture to read; absent for a constant `value`.
     pub capture: Option<String>,
-    /// Normaliser name (see `factsheet check` for the list); `text` by default.
-    pub normaliser: Option<String>,
+    /// Normaliser (`text` by default).
+    pub normaliser: Option<Normaliser>,
     /// Look the capture up: the first key contained in it gives the value.
-    pub map: Option<serde_yaml::Mapping>,
+    pub map: Option<Table>,
     /// Value when the capture is absent or no `map` key is found.
     pub default: Option<Value>,
     /// A constant value.
@@ -170,7 +310,8 @@ pub struct ContextYaml {
     /// Regex searched in the sentence before the match (nearest first), then after it.
     pub pattern: String,
     /// Normaliser for the text it finds (its `value` capture if it has one).
-    pub normaliser: Option<String>,
+    #[serde(default)]
+    pub normaliser: Normaliser,
     /// A constant value to give when the pattern is found (instead of normalising).
     pub value: Option<Value>,
 }
@@ -293,4 +434,60 @@ pub struct BackgroundExample {
     pub summit_date: String,
     /// Whether it is background.
     pub background: bool,
+}
+
+/// A `map:` table: its keys in file order, each as written (a number or a boolean
+/// key as its text), with their values.
+#[derive(Debug, Clone, Default)]
+pub struct Table(pub Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Table {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = Table;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table of `text it holds: value`")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Table, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<Key, Value>()? {
+                    out.push((k.0, v));
+                }
+                Ok(Table(out))
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
+}
+
+/// A table key: text, or a number or boolean read as its text.
+struct Key(String);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl Visitor<'_> for Text {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a text, number or boolean key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Text)
+    }
 }

@@ -1,6 +1,6 @@
 //! Normalisers: turn the text a rule captured (a substring of a normalised Chinese
-//! sentence) into a structured JSON attribute. A rule names its normaliser; [`apply`]
-//! runs it and [`NAMES`] lists them all.
+//! sentence) into a structured JSON attribute. A rule names its [`Normaliser`];
+//! [`apply`] runs it.
 //!
 //! Output shapes, for analysts writing rule files. Every object ends with `"text"`,
 //! the capture as given (trimmed); keys always come in the order shown.
@@ -46,6 +46,7 @@ mod share;
 mod time;
 mod words;
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 pub use number::{Number, parse_number};
@@ -68,20 +69,86 @@ pub fn list_items(text: &str, count: Option<i64>) -> Vec<String> {
 #[cfg(test)]
 mod tests;
 
-/// Every normaliser name a rule file may use.
-pub const NAMES: &[&str] = &[
-    "text",
-    "number",
-    "money",
-    "count",
-    "quantity",
-    "period",
-    "year",
-    "ordinal",
-    "list",
-    "frequency",
-    "share",
-];
+/// A normaliser, as a rule file names it (`normaliser: money`); an unknown name is an
+/// error of the rule file, with its line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Normaliser {
+    /// The trimmed text.
+    #[default]
+    Text,
+    /// A number, with its bound or range.
+    Number,
+    /// An amount of money with its ISO currency.
+    Money,
+    /// A number of things with its measure word.
+    Count,
+    /// Money when a currency follows the number, else a count.
+    Quantity,
+    /// A time frame (within, by, in, from).
+    Period,
+    /// A year.
+    Year,
+    /// A list position (第一, 一是, 其一).
+    Ordinal,
+    /// A 、-list.
+    List,
+    /// How often (每两年).
+    Frequency,
+    /// A share (30%, 四分之一).
+    Share,
+}
+
+impl Normaliser {
+    /// Every normaliser.
+    pub const ALL: [Normaliser; 11] = [
+        Normaliser::Text,
+        Normaliser::Number,
+        Normaliser::Money,
+        Normaliser::Count,
+        Normaliser::Quantity,
+        Normaliser::Period,
+        Normaliser::Year,
+        Normaliser::Ordinal,
+        Normaliser::List,
+        Normaliser::Frequency,
+        Normaliser::Share,
+    ];
+
+    /// Its name in rule files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Normaliser::Text => "text",
+            Normaliser::Number => "number",
+            Normaliser::Money => "money",
+            Normaliser::Count => "count",
+            Normaliser::Quantity => "quantity",
+            Normaliser::Period => "period",
+            Normaliser::Year => "year",
+            Normaliser::Ordinal => "ordinal",
+            Normaliser::List => "list",
+            Normaliser::Frequency => "frequency",
+            Normaliser::Share => "share",
+        }
+    }
+}
+
+impl std::fmt::Display for Normaliser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Normaliser {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Normaliser::ALL
+            .into_iter()
+            .find(|n| n.name() == s)
+            .ok_or_else(|| format!("unknown normaliser `{s}`"))
+    }
+}
 
 /// Why a capture could not be normalised.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -91,29 +158,28 @@ pub struct NormaliseError {
     pub normaliser: String,
     /// The capture, as given to [`apply`].
     pub input: String,
-    /// What went wrong, e.g. `unknown normaliser` or `no currency after the number`.
+    /// What went wrong, e.g. `no currency after the number`.
     pub reason: String,
 }
 
-/// Applies the named normaliser to a captured text.
-pub fn apply(name: &str, input: &str) -> Result<Value, NormaliseError> {
+/// Applies `normaliser` to a captured text.
+pub fn apply(normaliser: Normaliser, input: &str) -> Result<Value, NormaliseError> {
     let text = input.trim();
-    let result = match name {
-        "text" => Ok(Value::String(text.to_owned())),
-        "number" => amount::number(text),
-        "money" => amount::money(text),
-        "count" => amount::count(text),
-        "quantity" => amount::quantity(text),
-        "period" => time::period(text),
-        "year" => time::year(text),
-        "ordinal" => words::ordinal(text),
-        "list" => words::list(text),
-        "frequency" => time::frequency(text),
-        "share" => share::share(text),
-        _ => Err("unknown normaliser".to_owned()),
+    let result = match normaliser {
+        Normaliser::Text => Ok(Value::String(text.to_owned())),
+        Normaliser::Number => amount::number(text),
+        Normaliser::Money => amount::money(text),
+        Normaliser::Count => amount::count(text),
+        Normaliser::Quantity => amount::quantity(text),
+        Normaliser::Period => time::period(text),
+        Normaliser::Year => time::year(text),
+        Normaliser::Ordinal => words::ordinal(text),
+        Normaliser::List => words::list(text),
+        Normaliser::Frequency => time::frequency(text),
+        Normaliser::Share => share::share(text),
     };
     result.map_err(|reason| NormaliseError {
-        normaliser: name.to_owned(),
+        normaliser: normaliser.name().to_owned(),
         input: input.to_owned(),
         reason,
     })
