@@ -9,7 +9,9 @@
 
 use std::path::{Path, PathBuf};
 
+use super::format::display_value;
 use crate::error::{Error, Result};
+use crate::facts::{Citation, Fact, FactSheet};
 
 /// The code points of Libertinus Serif Regular (as embedded in typst 0.15.1, from
 /// typst-assets 0.15.1) that the templates rely on: Latin, Greek and Cyrillic. Other
@@ -248,6 +250,68 @@ pub fn missing_in(coverage: &Coverage, text: &str, origin: &str, out: &mut Vec<M
 /// Like [`missing_in`], for text of the templates themselves (which is not replaced).
 pub fn missing_in_template(coverage: &Coverage, text: &str, origin: &str, out: &mut Vec<Missing>) {
     collect(coverage, text, origin, false, out);
+}
+
+/// Every character of `sheet` (as readers see it) that `coverage` cannot draw, with
+/// where it comes from: summit.yaml, a source's description, a fact's sentence, a note.
+pub fn missing_characters(coverage: &Coverage, sheet: &FactSheet) -> Vec<Missing> {
+    let mut missing = Vec::new();
+    let yaml = format!("summits/{}/summit.yaml", sheet.summit.id);
+    let s = &sheet.summit;
+    for text in [
+        Some(&s.title),
+        s.title_en.as_ref(),
+        s.venue.as_ref(),
+        s.host.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(&s.participants)
+    .chain(&s.documents)
+    {
+        missing_in(coverage, text, &yaml, &mut missing);
+    }
+    for src in &s.sources {
+        let origin = format!("{yaml} (source {})", src.doc);
+        for text in [&src.title, &src.outlet].into_iter().flatten() {
+            missing_in(coverage, text, &origin, &mut missing);
+        }
+    }
+    for fact in &sheet.facts {
+        missing_in_fact(coverage, fact, &mut missing);
+    }
+    for n in &sheet.notes {
+        let origin = n
+            .sentence
+            .as_ref()
+            .map_or_else(|| "a note".to_string(), ToString::to_string);
+        missing_in(coverage, &n.message, &origin, &mut missing);
+    }
+    missing.sort();
+    missing.dedup();
+    missing
+}
+
+fn missing_in_fact(coverage: &Coverage, fact: &Fact, out: &mut Vec<Missing>) {
+    let first = |cites: &[Citation]| cites.first().map(|c| c.sentence_id().to_string());
+    let origin = first(&fact.sources).unwrap_or_else(|| format!("fact {}", fact.id));
+    missing_in(coverage, &fact.text, &origin, out);
+    for v in fact.attributes.values() {
+        missing_in(coverage, &display_value(v), &origin, out);
+    }
+    for item in &fact.items {
+        let o = first(&item.sources).unwrap_or_else(|| origin.clone());
+        missing_in(coverage, &item.text, &o, out);
+    }
+    for c in &fact.conflicts {
+        for v in &c.values {
+            let o = v
+                .citations
+                .first()
+                .map_or_else(|| origin.clone(), ToString::to_string);
+            missing_in(coverage, &display_value(&v.value), &o, out);
+        }
+    }
 }
 
 fn collect(coverage: &Coverage, text: &str, origin: &str, replaced: bool, out: &mut Vec<Missing>) {

@@ -74,11 +74,7 @@ pub fn shown(v: &Value) -> Shown {
 
 /// The English, normalised reading of an amount, period or frequency object.
 fn normalise(m: &Map<String, Value>) -> Option<String> {
-    let qualifier = m
-        .get("qualifier")
-        .or_else(|| m.get("bound"))
-        .and_then(Value::as_str)
-        .map(qualifier_en);
+    let qualifier = m.get("bound").and_then(Value::as_str).map(bound_en);
     let with_q = |s: String| match &qualifier {
         Some(q) => format!("{q} {s}"),
         None => s,
@@ -137,15 +133,13 @@ fn plural_years(y: &str) -> &'static str {
     if y == "1" { "year" } else { "years" }
 }
 
-fn qualifier_en(q: &str) -> String {
-    match q {
-        "多" | "余" | "逾" | "超" | "超过" | "以上" | "at_least" | "more_than" | "over" => {
-            "over".to_string()
-        }
-        "近" | "将近" | "接近" | "nearly" | "almost" | "below" | "at_most" => {
-            "nearly".to_string()
-        }
-        "约" | "大约" | "左右" | "about" | "approx" | "approximately" => "about".to_string(),
+/// The English of a number's `bound` (what the `number` normaliser writes for 多,
+/// 近, 约…).
+fn bound_en(bound: &str) -> String {
+    match bound {
+        "at_least" => "over".to_string(),
+        "at_most" => "nearly".to_string(),
+        "about" => "about".to_string(),
         other => other.replace('_', " "),
     }
 }
@@ -281,17 +275,6 @@ pub fn source_kind_zh(kind: &str) -> String {
     .to_string()
 }
 
-/// Chinese and English labels of a mechanism status.
-pub fn status_labels(code: &str) -> (Option<String>, String) {
-    let zh = match code {
-        "established" => Some("已建立"),
-        "proposed" => Some("倡议建立"),
-        "continued" => Some("继续"),
-        _ => None,
-    };
-    (zh.map(str::to_string), code.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,9 +287,11 @@ mod tests {
         assert_eq!(a.normalised.as_deref(), Some("CNY 26,000,000,000"));
         assert_eq!(a.display, "260亿元人民币 (CNY 26,000,000,000)");
         let q = shown(
-            &json!({"value": 13600000, "unit": "km²", "qualifier": "多", "text": "1360多万平方公里"}),
+            &json!({"value": 13600000, "unit": "km²", "bound": "at_least", "text": "1360多万平方公里"}),
         );
         assert_eq!(q.normalised.as_deref(), Some("over 13,600,000 km²"));
+        let q = shown(&json!({"value": 1, "bound": "about", "text": "约1"}));
+        assert_eq!(q.normalised.as_deref(), Some("about 1"));
         let p = shown(&json!({"kind": "within", "years": 3, "text": "未来3年"}));
         assert_eq!(p.display, "未来3年 (within 3 years)");
         let p = shown(&json!({"kind": "by", "year": 2030, "text": "到2030年"}));

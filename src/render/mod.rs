@@ -98,13 +98,13 @@ pub fn prepare(
     let mut facts_json = serde_json::to_string_pretty(sheet)
         .map_err(|e| Error::Failed(format!("cannot serialise facts.json: {e}")))?;
     facts_json.push('\n');
-    let (model, mut missing) = model::build(
-        sheet,
-        fields,
-        typst_version,
-        &fonts.families(),
-        &fonts.coverage,
-    );
+    let shown = model::without_noise(sheet);
+    let toolchain = model::Toolchain {
+        typst: typst_version.to_string(),
+        fonts: fonts.families(),
+    };
+    let model = model::build(&shown, fields, &toolchain);
+    let mut missing = fonts::missing_characters(&fonts.coverage, &shown);
     let dir = project.templates_dir();
     crate::paths::check_folder(
         &dir,

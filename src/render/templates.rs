@@ -41,6 +41,7 @@ pub fn environment(dir: &Path, coverage: Arc<Coverage>) -> Environment<'static> 
         format_value(out, state, value, &coverage)
     });
     env.add_filter("typst_str", typst_str_filter);
+    env.add_filter("typst_length", typst_length_filter);
     env
 }
 
@@ -199,6 +200,18 @@ fn typst_str_filter(value: &Value) -> Value {
         value.to_string()
     };
     Value::from_safe_string(typst_string_literal(&text))
+}
+
+/// A typst length (`1fr`, `8.8em`) as typst code: the rule files' column widths are
+/// checked when they load; anything else becomes `auto`, never code.
+fn typst_length_filter(value: &Value) -> Value {
+    let text = value.as_str().unwrap_or("");
+    let length = if crate::rules::is_typst_length(text) {
+        text
+    } else {
+        "auto"
+    };
+    Value::from_safe_string(length.to_string())
 }
 
 /// Chinese, Japanese and Korean characters and full-width punctuation: the ones between

@@ -67,20 +67,34 @@ pub struct DocView {
 pub struct Section {
     /// The field.
     pub field: String,
-    /// Layout: principles, proposals, pledges, mechanisms, figures or generic.
+    /// Its layout, as its rule file declares: numbered, sets, measures, table or list.
     pub kind: String,
     /// Chinese heading, when the field is a known one.
     pub zh: Option<String>,
     /// English heading (the field name itself for unknown fields).
     pub en: String,
+    /// A table's columns (before the sources column).
+    pub columns: Vec<ColumnView>,
     /// The facts, in the sheet's order.
     pub facts: Vec<FactView>,
     /// Whether any fact of the section has a conflict (to show the legend).
     pub has_conflicts: bool,
 }
 
-/// A citation marker such as `S2 ¶12` or `S2 ¶12, 16`: one source, its cited paragraphs.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// A column of a table.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnView {
+    /// Chinese heading.
+    pub zh: String,
+    /// English heading.
+    pub en: String,
+    /// Width in the PDF (a typst length, checked when the rules load).
+    pub width: String,
+}
+
+/// A citation marker such as `S2 ¶12` or `S2 ¶12, 16`: one source, its cited paragraphs
+/// (and, for the HTML sheet, the sentences it links to).
+#[derive(Debug, Clone, Serialize)]
 pub struct Mark {
     /// Source number (S1 = 1).
     pub n: usize,
@@ -88,6 +102,40 @@ pub struct Mark {
     pub paras: Vec<usize>,
     /// `S2 ¶12, 16`.
     pub label: String,
+    /// The sentences cited, in order.
+    pub sentences: Vec<Anchor>,
+}
+
+/// Two markers read the same when they name the same paragraphs of the same source.
+impl PartialEq for Mark {
+    fn eq(&self, other: &Self) -> bool {
+        (self.n, &self.paras) == (other.n, &other.paras)
+    }
+}
+
+/// A sentence of a source, as the HTML sheet anchors it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Anchor {
+    /// Source number.
+    pub n: usize,
+    /// Paragraph.
+    pub para: usize,
+    /// Sentence in the paragraph.
+    pub sentence: usize,
+    /// The anchor: `S2-12-3`.
+    pub id: String,
+}
+
+impl Anchor {
+    /// The anchor of sentence `sentence` of paragraph `para` of source `n`.
+    pub fn new(n: usize, para: usize, sentence: usize) -> Self {
+        Anchor {
+            n,
+            para,
+            sentence,
+            id: format!("S{n}-{para}-{sentence}"),
+        }
+    }
 }
 
 /// A fact, with everything its layout needs precomputed.
@@ -107,31 +155,18 @@ pub struct FactView {
     pub items: Vec<ItemView>,
     /// Columns to set the items in (2 to 4 when they are short), or 0 for a plain list.
     pub item_columns: usize,
-    /// Number of a numbered proposal.
+    /// Its number, from the field's `number:` attribute (a numbered proposal).
     pub number: Option<String>,
-    /// Ordinal as written (一是, 第一).
-    pub ordinal: Option<String>,
-    /// Title (proposal, document).
-    pub title: Option<String>,
-    /// Name (principle list, mechanism).
-    pub name: Option<String>,
-    /// What is pledged or counted; the text when not given.
-    pub what: Option<String>,
-    /// Recipient.
-    pub recipient: Option<String>,
-    /// Amount as written and normalised.
-    pub amount: Option<Shown>,
-    /// Time frame as written and normalised.
-    pub period: Option<Shown>,
-    /// Frequency as written and normalised.
-    pub frequency: Option<Shown>,
-    /// Mechanism status.
-    pub status: Option<Status>,
+    /// Its heading, from the field's `heading:` attribute (a set's name, a proposal's
+    /// title, a document's title).
+    pub heading: Option<String>,
+    /// What each column of a table shows.
+    pub cells: Vec<Cell>,
     /// Every attribute, displayed (for generic layouts).
     pub attributes: Vec<AttrView>,
     /// The attributes that say more than the text (for mixed lists such as the background).
     pub summary: Vec<AttrView>,
-    /// Attributes the layout does not show in a place of its own.
+    /// Attributes the layout does not show in a place of its own (nor hides).
     pub extras: Vec<AttrView>,
     /// Disagreements between sources.
     pub conflicts: Vec<ConflictView>,
@@ -159,10 +194,28 @@ pub struct AttrView {
     pub value: String,
 }
 
-/// A mechanism's status.
+/// What one column of a table shows of a fact.
 #[derive(Debug, Clone, Serialize)]
-pub struct Status {
-    /// established, proposed, continued, or whatever the rules say.
+pub struct Cell {
+    /// `text` (the wording or a name), `value` (as written and normalised) or `label`
+    /// (a value the field labels, such as a mechanism's status).
+    pub kind: String,
+    /// A `text` cell's text.
+    pub main: Option<String>,
+    /// A `text` cell's second line, in small type.
+    pub below: Option<String>,
+    /// A `value` cell's value; none shows as `—`.
+    pub value: Option<Shown>,
+    /// A `label` cell's label; none shows as `—`.
+    pub label: Option<LabelView>,
+    /// Whether the fact's other attributes are listed in this cell.
+    pub extras: bool,
+}
+
+/// A labelled value (a mechanism's status).
+#[derive(Debug, Clone, Serialize)]
+pub struct LabelView {
+    /// The value: established, proposed, continued, or whatever the rules say.
     pub code: String,
     /// Chinese label.
     pub zh: Option<String>,

@@ -181,3 +181,38 @@ pub struct Label {
     /// In English.
     pub en: String,
 }
+
+/// Whether `width` is a typst length a column may have: `1fr`, `8.8em`, `12pt`,
+/// `30%`, `auto` (so that it can be written into the typst file as it is).
+pub fn is_typst_length(width: &str) -> bool {
+    let number = |n: &str| {
+        let (whole, frac) = n.split_once('.').unwrap_or((n, "0"));
+        !whole.is_empty()
+            && !frac.is_empty()
+            && whole
+                .bytes()
+                .chain(frac.bytes())
+                .all(|b| b.is_ascii_digit())
+    };
+    width == "auto"
+        || ["pt", "mm", "cm", "in", "em", "fr", "%"]
+            .iter()
+            .any(|u| width.strip_suffix(u).is_some_and(number))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths() {
+        for ok in ["1fr", "8.8em", "12pt", "30%", "auto", "5.4em"] {
+            assert!(is_typst_length(ok), "{ok}");
+        }
+        for bad in [
+            "", "em", "8.em", "1 fr", "1fr)", "#x", "8.8", ".5em", "1fr, 1fr",
+        ] {
+            assert!(!is_typst_length(bad), "{bad}");
+        }
+    }
+}

@@ -277,22 +277,6 @@ fn attributes_made(rules: &[Rule], lists: &[ListRule]) -> Vec<String> {
     out
 }
 
-/// A typst length: `1fr`, `8.8em`, `12pt`, `30%`, `auto`.
-fn is_length(width: &str) -> bool {
-    let units = ["pt", "mm", "cm", "in", "em", "fr", "%"];
-    width == "auto"
-        || units.iter().any(|u| {
-            width.strip_suffix(u).is_some_and(|n| {
-                let mut parts = n.splitn(2, '.');
-                let whole = parts.next().unwrap_or("");
-                let frac = parts.next();
-                !whole.is_empty()
-                    && whole.bytes().all(|b| b.is_ascii_digit())
-                    && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
-            })
-        })
-}
-
 /// How the field's section is laid out, from the file's `layout:`, `heading:`,
 /// `number:`, `columns:`, `hide:` and `labels:`; a table without `columns:` shows the
 /// text and then every attribute in `made`.
@@ -349,7 +333,7 @@ fn column(ctx: &mut FileCtx, c: &schema::ColumnYaml) -> Column {
         .width
         .clone()
         .unwrap_or_else(|| if text_column { "1fr" } else { "7em" }.to_string());
-    if !is_length(&width) {
+    if !super::is_typst_length(&width) {
         let line = ctx
             .line_of(1, &format!("width: {width}"))
             .or_else(|| ctx.line_of(1, "columns:"));
@@ -486,16 +470,6 @@ fn claim_id(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lengths() {
-        for ok in ["1fr", "8.8em", "12pt", "30%", "auto", "5.4em"] {
-            assert!(is_length(ok), "{ok}");
-        }
-        for bad in ["", "em", "8.em", "1 fr", "1fr)", "#x", "8.8", ".5em"] {
-            assert!(!is_length(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn errors_inside_a_rule_name_it() {

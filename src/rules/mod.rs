@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 
 pub use background::Background;
 pub use compile::expand;
-pub use field::{Column, FieldSpec, Identity, Label, Layout, RenderSpec};
+pub use field::{Column, FieldSpec, Identity, Label, Layout, RenderSpec, is_typst_length};
 pub use normalisers::Normaliser;
 pub use schema::Shown;
 
