@@ -38,7 +38,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the facts extracted from a summit, in the facts.json shape.
     Extract(ExtractArgs),
-    /// Build the fact sheets: out/<summit>/facts.json, factsheet.{typ,md,pdf}.
+    /// Build the fact sheets: out/<summit>/facts.json and factsheet.{pdf,typ,md,html}.
     Build(BuildArgs),
     /// Show how one fact was found: sentences, rules, captures, normalisation, merges.
     Explain(ExplainArgs),
@@ -114,6 +114,10 @@ pub struct BuildArgs {
     /// Build every summit.
     #[arg(long)]
     pub all: bool,
+    /// The outputs to write besides facts.json, comma separated: pdf (with the .typ it
+    /// is compiled from), md, html. Only pdf needs typst.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "pdf,md,html")]
+    pub format: Vec<Format>,
     /// How to find typst.
     #[command(flatten)]
     pub typst: TypstArgs,
@@ -240,6 +244,28 @@ pub enum JsonOrYaml {
     Json,
     /// The same content as YAML, easier to read.
     Yaml,
+}
+
+/// An output of `build` besides facts.json.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// The printable fact sheet (factsheet.pdf, and the factsheet.typ typst compiles).
+    Pdf,
+    /// The Markdown twin (factsheet.md).
+    Md,
+    /// The HTML review sheet (factsheet.html): every citation leads to its sentence.
+    Html,
+}
+
+impl Format {
+    /// The renderer's name in the library.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Md => "md",
+            Format::Html => "html",
+        }
+    }
 }
 
 /// `text` or `json`.

@@ -12,7 +12,7 @@ use common::{repo_root, stderr, stdout};
 use factsheet::facts::{Citation, Fact, FactSheet, Item, Note};
 use factsheet::project::Project;
 use factsheet::render::typst::{Typst, TypstRequest};
-use factsheet::render::{self, RenderOptions, provision};
+use factsheet::render::{self, Input, RenderOptions, provision};
 use serde_json::json;
 
 const INJECTIONS: [&str; 4] = ["#read(\"/etc/passwd\")", "#panic(\"x\")", "$x$", "*bold*"];
@@ -34,7 +34,27 @@ fn fields(project: &Project) -> Vec<factsheet::rules::FieldSpec> {
 }
 
 fn options(project: &Project) -> RenderOptions {
-    RenderOptions::new(project, typst_cli().clone()).expect("fonts load")
+    RenderOptions::all(project, typst_cli().clone()).expect("fonts load")
+}
+
+/// Every file a build writes, with every renderer.
+const OUTPUTS: [&str; 5] = [
+    "facts.json",
+    "factsheet.md",
+    "factsheet.html",
+    "factsheet.typ",
+    "factsheet.pdf",
+];
+
+/// Renders `sheet` (laid out by the project's rule files) into `out`.
+fn render_sheet(
+    project: &Project,
+    sheet: &FactSheet,
+    options: &RenderOptions,
+    out: &Path,
+) -> factsheet::Result<render::RenderReport> {
+    let fields = fields(project);
+    render::render_to(project, &Input::new(sheet, &fields), options, out)
 }
 
 fn fixture() -> FactSheet {
@@ -101,16 +121,9 @@ fn fixture_pdf_has_title_amounts_and_proposal_titles() {
     let project = common::project();
     let sheet = fixture();
     let out = tempfile::tempdir().unwrap();
-    let report = render::render_to(
-        &project,
-        &sheet,
-        &fields(&project),
-        &options(&project),
-        out.path(),
-    )
-    .unwrap();
+    let report = render_sheet(&project, &sheet, &options(&project), out.path()).unwrap();
     assert!(report.warnings.is_empty(), "{:#?}", report.warnings);
-    for name in render::OUTPUTS {
+    for name in OUTPUTS {
         assert!(out.path().join(name).is_file(), "{name} missing");
     }
     let pdf = out.path().join("factsheet.pdf");
@@ -168,9 +181,9 @@ fn two_builds_are_byte_identical_and_hold_no_paths() {
     let sheet = fixture();
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let opts = options(&project);
-    render::render_to(&project, &sheet, &fields(&project), &opts, a.path()).unwrap();
-    render::render_to(&project, &sheet, &fields(&project), &opts, b.path()).unwrap();
-    for name in render::OUTPUTS {
+    render_sheet(&project, &sheet, &opts, a.path()).unwrap();
+    render_sheet(&project, &sheet, &opts, b.path()).unwrap();
+    for name in OUTPUTS {
         let (x, y) = (
             std::fs::read(a.path().join(name)).unwrap(),
             std::fs::read(b.path().join(name)).unwrap(),
@@ -185,7 +198,7 @@ fn two_builds_are_byte_identical_and_hold_no_paths() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(leftovers.len(), 4, "{leftovers:?}");
+    assert_eq!(leftovers.len(), OUTPUTS.len(), "{leftovers:?}");
 }
 
 #[test]
@@ -218,14 +231,8 @@ fn text_from_sources_cannot_become_typst_code() {
         message: format!("注 {evil}"),
     });
     let out = tempfile::tempdir().unwrap();
-    let report = render::render_to(
-        &project,
-        &sheet,
-        &fields(&project),
-        &options(&project),
-        out.path(),
-    )
-    .expect("escaped text compiles (an unescaped #panic would fail)");
+    let report = render_sheet(&project, &sheet, &options(&project), out.path())
+        .expect("escaped text compiles (an unescaped #panic would fail)");
     assert!(report.warnings.is_empty(), "{:#?}", report.warnings);
     let text = pdf_text(&out.path().join("factsheet.pdf"));
     for inj in INJECTIONS {
@@ -289,14 +296,7 @@ fn unknown_fields_and_missing_attributes_still_render() {
         )],
     });
     let out = tempfile::tempdir().unwrap();
-    render::render_to(
-        &project,
-        &sheet,
-        &fields(&project),
-        &options(&project),
-        out.path(),
-    )
-    .unwrap();
+    render_sheet(&project, &sheet, &options(&project), out.path()).unwrap();
     let text = pdf_text(&out.path().join("factsheet.pdf"));
     for e in [
         "visa_waiver",
@@ -322,14 +322,7 @@ fn a_character_no_font_has_is_reported_and_never_a_box() {
     f.text = "提供𠀀援助".to_string();
     let origin = f.sources[0].sentence_id();
     let out = tempfile::tempdir().unwrap();
-    let report = render::render_to(
-        &project,
-        &sheet,
-        &fields(&project),
-        &options(&project),
-        out.path(),
-    )
-    .unwrap();
+    let report = render_sheet(&project, &sheet, &options(&project), out.path()).unwrap();
     let w = report
         .warnings
         .iter()
@@ -359,15 +352,15 @@ fn a_typo_in_a_template_names_the_template_and_line() {
         .unwrap()
         + 1;
     let project = Project::open(dir.path()).unwrap();
-    let err = render::prepare(
+    let fields = fields(&project);
+    let err = match render::prepare(
         &project,
-        &fixture(),
-        &fields(&project),
-        "0.15.1",
-        &options(&project).fonts,
-    )
-    .unwrap_err()
-    .to_string();
+        &Input::new(&fixture(), &fields),
+        &options(&project),
+    ) {
+        Ok(_) => panic!("a template with a typo filled"),
+        Err(e) => e.to_string(),
+    };
     assert!(
         err.contains(&format!("partials/header.typ.j2:{line}")),
         "{err}"
@@ -411,7 +404,7 @@ fn both_summits_build_from_the_cli_every_character_drawn_and_reproducible() {
     for id in ["2022-virtual", "2023-xian"] {
         let summit =
             factsheet::ingest::load_summit(&Project::open(dir.path()).unwrap(), id).unwrap();
-        for name in render::OUTPUTS {
+        for name in OUTPUTS {
             assert!(out.contains(&format!("wrote out/{id}/{name}")), "{out}");
         }
         let pdf = dir.path().join("out").join(id).join("factsheet.pdf");
@@ -680,19 +673,90 @@ fn a_sheet_without_facts_still_builds_and_says_so() {
     sheet.facts.clear();
     sheet.notes.clear();
     let out = tempfile::tempdir().unwrap();
-    let report = render::render_to(
-        &project,
-        &sheet,
-        &fields(&project),
-        &options(&project),
-        out.path(),
-    )
-    .unwrap();
+    let report = render_sheet(&project, &sheet, &options(&project), out.path()).unwrap();
     assert_eq!(report.pages, 1);
     assert!(report.counts.is_empty());
     let text = pdf_text(&out.path().join("factsheet.pdf"));
     assert!(
         text.contains("尚未提取到事实") && text.contains("来源"),
         "{text}"
+    );
+}
+
+/// A field the project does not have: agreements signed, in one rule file.
+const AGREEMENTS: &str = r#"
+field: agreement
+title: {zh: 签署协议, en: Agreements signed}
+order: 55
+description: >
+  An agreement two parties signed at the summit.
+rules:
+  - id: agreement.signed
+    pattern: '(?P<parties>\p{Han}{2,4}同\p{Han}{2,8}?)签署(?:了)?(?P<title>[^的，。]{2,12}?(?:协议|协定))'
+    attributes:
+      parties: parties
+      title: title
+    examples:
+      - sentence: 中国同吉尔吉斯斯坦签署互设文化中心协议。
+        attributes: {parties: 中国同吉尔吉斯斯坦, title: 互设文化中心协议}
+      - sentence: 这是中国同中亚国家签署的首份类似协议。
+        match: false
+"#;
+
+#[test]
+fn adding_a_field_is_one_rule_file_and_it_renders_as_a_table() {
+    let dir = temp_copy();
+    std::fs::write(dir.path().join("rules/agreements.yaml"), AGREEMENTS).unwrap();
+    let check = run(dir.path(), &["check"], &[]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    assert!(
+        stdout(&check).contains("ok    agreement.signed"),
+        "{}",
+        stdout(&check)
+    );
+    let typst = typst_cli().path.to_string_lossy().into_owned();
+    let o = run(dir.path(), &["build", "2023-xian", "--typst", &typst], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("agreement 2"), "{}", stdout(&o));
+    let out = dir.path().join("out/2023-xian");
+    let sheet: FactSheet =
+        serde_json::from_str(&std::fs::read_to_string(out.join("facts.json")).unwrap()).unwrap();
+    let agreements: Vec<&Fact> = sheet
+        .facts
+        .iter()
+        .filter(|f| f.field == "agreement")
+        .collect();
+    assert_eq!(agreements.len(), 2, "{agreements:#?}");
+    // A table with a column for the text and one for each attribute its rule makes.
+    let md = std::fs::read_to_string(out.join("factsheet.md")).unwrap();
+    assert!(md.contains("## 签署协议 Agreements signed\n"), "{md}");
+    assert!(
+        md.contains("| 内容 What | parties | title | 出处 Sources |\n|---|---|---|---|\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 中国同吉尔吉斯斯坦 | 互设文化中心协议 |"),
+        "{md}"
+    );
+    let typ = std::fs::read_to_string(out.join("factsheet.typ")).unwrap();
+    let section = &typ[typ
+        .find("= #bi[签署协议][Agreements signed]")
+        .expect("a section of its own")..];
+    assert!(
+        section.starts_with(
+            "= #bi[签署协议][Agreements signed]\n#data-table(\n  columns: (1fr, 7em, 7em, 5.4em),\n  header: (th[内容][What], th[parties][], th[title][], th[出处][Sources]),"
+        ),
+        "{section}"
+    );
+    let text = pdf_text(&out.join("factsheet.pdf"));
+    assert!(
+        text.contains("签署协议") && text.contains("互免签证协定"),
+        "{text}"
+    );
+    let html = std::fs::read_to_string(out.join("factsheet.html")).unwrap();
+    let section = &html[html.find("<section id=\"field-agreement\">").unwrap()..];
+    assert!(
+        section.contains("<table>") && section.contains("<td>互设文化中心协议"),
+        "{section}"
     );
 }

@@ -4,8 +4,7 @@ use factsheet::error::{Error, Result};
 use factsheet::ingest::{self, Summit};
 use factsheet::pipeline;
 use factsheet::project::Project;
-use factsheet::render::provision;
-use factsheet::render::{self, RenderOptions, RenderReport};
+use factsheet::render::{self, Input, RenderOptions, RenderReport, provision, typst};
 use factsheet::rules::RuleSet;
 use factsheet::text::for_terminal;
 
@@ -47,18 +46,8 @@ fn build_all(project: &Project, args: &BuildArgs, summits: &[Summit]) -> Result<
     // Rules once for all summits, and before typst: a broken rule file is reported
     // without first waiting for a typst install.
     let rules = factsheet::rules::load(&project.rules_dir())?;
-    let typst = provision::resolve(&args.typst.request())?;
-    for w in &typst.warnings {
-        eprintln!("warning: {w}");
-    }
     let mut out = Out::new();
-    out.line(format!(
-        "typst {} ({}: {})",
-        typst.version,
-        typst.origin.describe(),
-        typst.path.display()
-    ))?;
-    let options = RenderOptions::new(project, typst)?;
+    let options = render_options(project, args, &mut out)?;
     let mut failed = 0;
     for summit in summits {
         warn_all(&summit.warnings);
@@ -71,6 +60,28 @@ fn build_all(project: &Project, args: &BuildArgs, summits: &[Summit]) -> Result<
         }
     }
     Ok(failed)
+}
+
+/// The renderers `--format` asks for. typst is found (or installed) only for the
+/// PDF; otherwise the colophon names the typst that would be used, if there is one.
+fn render_options(project: &Project, args: &BuildArgs, out: &mut Out) -> Result<RenderOptions> {
+    let names: Vec<&str> = args.format.iter().map(|f| f.name()).collect();
+    let request = args.typst.request();
+    if !names.contains(&"pdf") {
+        let typst = typst::find(&request).ok().flatten();
+        return RenderOptions::named(project, &names, typst);
+    }
+    let typst = provision::resolve(&request)?;
+    for w in &typst.warnings {
+        eprintln!("warning: {w}");
+    }
+    out.line(format!(
+        "typst {} ({}: {})",
+        typst.version,
+        typst.origin.describe(),
+        typst.path.display()
+    ))?;
+    RenderOptions::named(project, &names, Some(typst))
 }
 
 /// The summit ids asked for: the given ones, or every summit with `--all` (clap
@@ -97,13 +108,15 @@ fn build_one(
 ) -> Result<RenderReport> {
     let analysis = pipeline::analyse(summit, rules)?;
     warn_all(&analysis.warnings);
-    render::render(project, &analysis.sheet, &rules.fields, options)
+    let input =
+        Input::new(&analysis.sheet, &rules.fields).with_sources(&analysis.docs, &rules.triggers);
+    render::render(project, &input, options)
 }
 
 fn print_report(out: &mut Out, summit: &Summit, report: &RenderReport) -> Result<()> {
     out.line(format!("{}  {}", report.summit, summit.config.title.zh()))?;
     for f in &report.files {
-        if f.extension().is_some_and(|e| e == "pdf") {
+        if f.extension().is_some_and(|e| e == "pdf") && report.pages > 0 {
             out.line(format!("  wrote {}  ({} pages)", shown(f), report.pages))?;
         } else {
             out.line(format!("  wrote {}", shown(f)))?;

@@ -7,8 +7,9 @@ use factsheet::ingest;
 use factsheet::pipeline;
 use factsheet::project::Project;
 use factsheet::render::fonts::{EMBEDDED_LATIN_FAMILY, FontSet};
+use factsheet::render::model::Toolchain;
 use factsheet::render::typst::{self, Typst, TypstRequest};
-use factsheet::render::{self, RenderOptions};
+use factsheet::render::{self, HtmlRenderer, Input, MarkdownRenderer, PdfRenderer, RenderOptions};
 
 use super::out::Out;
 use super::shown;
@@ -134,6 +135,8 @@ fn check_fonts(out: &mut Out, project: &Project, problems: &mut usize) -> Result
     Ok(Some(f))
 }
 
+/// Whether summit `id` builds: into `scratch` with `typst`, or, without one, whether
+/// every template fills.
 fn check_summit(
     project: &Project,
     id: &str,
@@ -143,21 +146,30 @@ fn check_summit(
 ) -> Result<String> {
     let summit = ingest::load_summit(project, id)?;
     let rules = factsheet::rules::load(&project.rules_dir())?;
-    let sheet = pipeline::fact_sheet_with(&summit, &rules)?;
-    let Some(typst) = typst else {
-        let prepared =
-            render::prepare(project, &sheet, &rules.fields, typst::PINNED_VERSION, fonts)?;
-        return Ok(format!(
-            "templates render ({} facts, {} character(s) no font covers); PDF not checked without typst",
-            sheet.facts.len(),
-            prepared.missing.len()
-        ));
-    };
+    let analysis = pipeline::analyse(&summit, &rules)?;
+    let sheet = &analysis.sheet;
+    let input = Input::new(sheet, &rules.fields).with_sources(&analysis.docs, &rules.triggers);
+    let pdf = PdfRenderer::new(typst.cloned(), fonts.clone());
     let options = RenderOptions {
-        typst: typst.clone(),
-        fonts: fonts.clone(),
+        renderers: vec![
+            Box::new(MarkdownRenderer),
+            Box::new(HtmlRenderer),
+            Box::new(pdf),
+        ],
+        toolchain: Toolchain {
+            typst: typst.map_or(typst::PINNED_VERSION.to_string(), |t| t.version.clone()),
+            fonts: fonts.families(),
+        },
     };
-    let report = render::render_to(project, &sheet, &rules.fields, &options, &scratch.join(id))?;
+    if typst.is_none() {
+        let prepared = render::prepare(project, &input, &options)?;
+        let missing: usize = prepared.filled.iter().map(|f| f.warnings.len()).sum();
+        return Ok(format!(
+            "templates render ({} facts, {missing} character(s) no font covers); PDF not checked without typst",
+            sheet.facts.len(),
+        ));
+    }
+    let report = render::render_to(project, &input, &options, &scratch.join(id))?;
     let mut line = format!(
         "builds, {} pages, {} facts",
         report.pages,

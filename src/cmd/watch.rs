@@ -10,8 +10,7 @@ use factsheet::facts::FactSheet;
 use factsheet::ingest;
 use factsheet::pipeline;
 use factsheet::project::Project;
-use factsheet::render::provision;
-use factsheet::render::{self, RenderOptions};
+use factsheet::render::{self, Input, RenderOptions, provision};
 use factsheet::review::diff;
 use factsheet::rules;
 
@@ -29,10 +28,8 @@ pub fn watch(project: &Project, args: &WatchArgs) -> Result<u8> {
     let render_options = if args.facts_only {
         None
     } else {
-        Some(RenderOptions::new(
-            project,
-            provision::resolve(&args.typst.request())?,
-        )?)
+        let typst = provision::resolve(&args.typst.request())?;
+        Some(RenderOptions::all(project, typst)?)
     };
     let dirs = [
         project.rules_dir(),
@@ -104,10 +101,13 @@ fn build(
 ) -> Result<FactSheet> {
     let summit = ingest::load_summit(project, id)?;
     let rules = rules::load(&project.rules_dir())?;
-    let sheet = pipeline::fact_sheet_with(&summit, &rules)?;
+    let analysis = pipeline::analyse(&summit, &rules)?;
+    let sheet = analysis.sheet;
     match options {
         Some(o) => {
-            let report = render::render(project, &sheet, &rules.fields, o)?;
+            let input =
+                Input::new(&sheet, &rules.fields).with_sources(&analysis.docs, &rules.triggers);
+            let report = render::render(project, &input, o)?;
             out.line(format!(
                 "rebuilt out/{id}/ ({} facts, {} pages)",
                 sheet.facts.len(),

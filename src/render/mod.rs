@@ -1,13 +1,17 @@
-//! Stage 7: write facts.json, the typst and Markdown fact sheets, and the PDF.
-//!
-//! [`render`] fills `templates/factsheet.typ.j2` and `templates/factsheet.md.j2` with a
-//! presentation model ([`model`]), checks that the fonts can draw every character
-//! ([`fonts`]), compiles the typst file with the typst CLI ([`typst`]) and moves the
-//! four outputs into `out/<summit>/` only when everything succeeded.
+//! Stage 6: the outputs of a fact sheet. `facts.json` always; then each chosen
+//! [`Renderer`] - the typst PDF ([`PdfRenderer`]), the Markdown twin
+//! ([`MarkdownRenderer`]) and the HTML review sheet ([`HtmlRenderer`]) - fills its
+//! template with the presentation model ([`model`]) under its own escaping and writes
+//! its files. mdBook's `Renderer` is the model: a new output is one more
+//! implementation. Everything is written into a staging folder and swapped into
+//! `out/<summit>/` only when every renderer succeeded.
 
 pub mod fonts;
 pub mod format;
+mod html;
+mod markdown;
 pub mod model;
+mod pdf;
 pub mod provision;
 mod staging;
 pub mod templates;
@@ -15,7 +19,6 @@ pub mod typst;
 pub mod view;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use minijinja::Value;
 
@@ -23,51 +26,187 @@ use crate::error::{Error, Result};
 use crate::facts::FactSheet;
 use crate::project::Project;
 use crate::rules::FieldSpec;
+use crate::segment::Document;
 
-/// The template that produces the typst file.
-pub const TYP_TEMPLATE: &str = "factsheet.typ.j2";
-/// The template that produces the Markdown file.
-pub const MD_TEMPLATE: &str = "factsheet.md.j2";
-/// The output files, in the order they are moved into place (the PDF last).
-pub const OUTPUTS: [&str; 4] = [
-    "facts.json",
-    "factsheet.md",
-    "factsheet.typ",
-    "factsheet.pdf",
-];
-/// Where a .typ that typst rejected is kept, next to the outputs, for the diagnostics to point at.
-pub const FAILED_TYP: &str = "factsheet.failed.typ";
+pub use html::HtmlRenderer;
+pub use markdown::MarkdownRenderer;
+pub use pdf::{FAILED_TYP, PdfRenderer};
+pub use templates::Escape;
 
-/// What rendering needs besides the fact sheet: a typst to run and the fonts.
+/// The file every build writes, whatever the renderers.
+pub const FACTS_JSON: &str = "facts.json";
+
+/// What is rendered: the fact sheet, the fields that lay it out, and - for the HTML
+/// sheet, which shows every source in full - the sources as segmented and the
+/// trigger words of the rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// The facts (facts.json).
+    pub sheet: &'a FactSheet,
+    /// The fields, from the rule files: section titles, order and layouts.
+    pub fields: &'a [FieldSpec],
+    /// The sources, segmented; without them the HTML sheet shows only the sentences
+    /// cited.
+    pub docs: &'a [Document],
+    /// Words that usually signal a fact (`rules/triggers.yaml`).
+    pub triggers: &'a [String],
+}
+
+impl<'a> Input<'a> {
+    /// `sheet` laid out by `fields`, without its sources.
+    pub fn new(sheet: &'a FactSheet, fields: &'a [FieldSpec]) -> Self {
+        Input {
+            sheet,
+            fields,
+            docs: &[],
+            triggers: &[],
+        }
+    }
+
+    /// The same, with the sources as segmented and the rules' trigger words.
+    pub fn with_sources(self, docs: &'a [Document], triggers: &'a [String]) -> Self {
+        Input {
+            docs,
+            triggers,
+            ..self
+        }
+    }
+}
+
+/// What a renderer fills its template with.
+pub struct Context<'a> {
+    /// The project (its templates).
+    pub project: &'a Project,
+    /// What is rendered.
+    pub input: &'a Input<'a>,
+    /// The sheet as readers see it ([`model::without_noise`]).
+    pub shown: &'a FactSheet,
+    /// The presentation model of `shown`.
+    pub model: &'a view::Model,
+}
+
+/// A renderer's template, filled.
 #[derive(Debug, Clone)]
+pub struct Filled {
+    /// The text its files are made from.
+    pub text: String,
+    /// What the reader should know (characters no font draws).
+    pub warnings: Vec<String>,
+}
+
+/// Where a renderer writes, and for which summit.
+pub struct Target<'a> {
+    /// The staging folder the files go into.
+    pub dir: &'a Path,
+    /// The output folder they will be swapped into.
+    pub out_dir: &'a Path,
+    /// The summit's first day (the PDF's date).
+    pub date: &'a str,
+}
+
+/// What a renderer wrote.
+#[derive(Debug, Clone, Default)]
+pub struct Written {
+    /// Pages, for a paged output.
+    pub pages: Option<usize>,
+    /// What the reader should know (typst's warnings).
+    pub warnings: Vec<String>,
+}
+
+/// One output of the fact sheet: a name, the files it writes, its template and the
+/// escaping of every value its template prints.
+pub trait Renderer {
+    /// Its name, as `build --format` gives it (`pdf`, `md`, `html`).
+    fn name(&self) -> &'static str;
+    /// The files it writes into `out/<summit>/`, in the order they are listed.
+    fn files(&self) -> &'static [&'static str];
+    /// Its template, under `templates/` (partials it includes share its escaping).
+    fn template(&self) -> &'static str;
+    /// How every value its templates print is escaped (the templates cannot turn it
+    /// off).
+    fn escape(&self) -> Escape;
+    /// What its template sees: the model, unless it needs more.
+    fn data(&self, ctx: &Context) -> Value {
+        Value::from_serialize(ctx.model)
+    }
+    /// Its template filled with [`Renderer::data`].
+    fn fill(&self, ctx: &Context) -> Result<Filled> {
+        let text = fill_template(ctx, self.template(), self.escape(), &self.data(ctx))?;
+        Ok(Filled {
+            text,
+            warnings: Vec::new(),
+        })
+    }
+    /// Writes its files into `target.dir` from `filled`.
+    fn write(&self, filled: &Filled, target: &Target) -> Result<Written>;
+}
+
+/// Template `name` of the project filled with `data`, every value escaped by `escape`.
+pub fn fill_template(ctx: &Context, name: &str, escape: Escape, data: &Value) -> Result<String> {
+    let dir = ctx.project.templates_dir();
+    let env = templates::environment(&dir, escape);
+    templates::render(&env, &dir, name, data)
+}
+
+/// The renderers `build` knows, by name, in the order their files are listed.
+pub const RENDERERS: [&str; 3] = ["md", "html", "pdf"];
+
+/// Which renderers run, and what the colophon says made the PDF.
 pub struct RenderOptions {
-    /// The typst CLI.
-    pub typst: typst::Typst,
-    /// The project's fonts and their coverage.
-    pub fonts: fonts::FontSet,
+    /// The renderers, in order.
+    pub renderers: Vec<Box<dyn Renderer>>,
+    /// The typst version and fonts the colophon names.
+    pub toolchain: model::Toolchain,
 }
 
 impl RenderOptions {
-    /// Options for `project` with `typst`: loads the project's fonts.
-    pub fn new(project: &Project, typst: typst::Typst) -> Result<Self> {
+    /// Every renderer: Markdown, HTML, and the PDF with `typst` and the project's fonts.
+    pub fn all(project: &Project, typst: typst::Typst) -> Result<Self> {
+        Self::named(project, &RENDERERS, Some(typst))
+    }
+
+    /// The renderers `names` (of [`RENDERERS`]), in [`RENDERERS`] order. The fonts are
+    /// loaded for the PDF only, and only the PDF needs `typst` (without it, its
+    /// template can still be filled but not compiled); the colophon names `typst`'s
+    /// version, else the pinned one.
+    pub fn named(project: &Project, names: &[&str], typst: Option<typst::Typst>) -> Result<Self> {
+        if let Some(unknown) = names.iter().find(|n| !RENDERERS.contains(n)) {
+            return Err(Error::Usage(format!(
+                "no renderer `{unknown}`; there are {}",
+                RENDERERS.join(", ")
+            )));
+        }
+        let mut toolchain = model::Toolchain {
+            typst: typst
+                .as_ref()
+                .map_or(typst::PINNED_VERSION.to_string(), |t| t.version.clone()),
+            fonts: Vec::new(),
+        };
+        let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
+        for name in RENDERERS.iter().filter(|n| names.contains(n)) {
+            renderers.push(match *name {
+                "md" => Box::new(MarkdownRenderer),
+                "html" => Box::new(HtmlRenderer),
+                _ => {
+                    let fonts = fonts::FontSet::load(&project.fonts_dir())?;
+                    toolchain.fonts = fonts.families();
+                    Box::new(PdfRenderer::new(typst.clone(), fonts))
+                }
+            });
+        }
         Ok(RenderOptions {
-            typst,
-            fonts: fonts::FontSet::load(&project.fonts_dir())?,
+            renderers,
+            toolchain,
         })
     }
 }
 
-/// The text outputs of a fact sheet, before anything is written.
-#[derive(Debug, Clone)]
+/// The outputs of a fact sheet, before anything is written.
 pub struct Prepared {
     /// `facts.json`.
     pub facts_json: String,
-    /// `factsheet.typ`.
-    pub typ: String,
-    /// `factsheet.md`.
-    pub md: String,
-    /// Characters no font can draw, with where they came from.
-    pub missing: Vec<fonts::Missing>,
+    /// Each renderer's filled template, in the renderers' order.
+    pub filled: Vec<Filled>,
     /// Facts per field.
     pub counts: Vec<view::Count>,
 }
@@ -79,7 +218,7 @@ pub struct RenderReport {
     pub summit: String,
     /// The files written, in `out/<summit>/`.
     pub files: Vec<PathBuf>,
-    /// Pages of the PDF.
+    /// Pages of the PDF (0 without one).
     pub pages: usize,
     /// Facts per field.
     pub counts: Vec<view::Count>,
@@ -87,48 +226,36 @@ pub struct RenderReport {
     pub warnings: Vec<String>,
 }
 
-/// Renders the three text outputs of `sheet` with the project's templates.
-pub fn prepare(
-    project: &Project,
-    sheet: &FactSheet,
-    fields: &[FieldSpec],
-    typst_version: &str,
-    fonts: &fonts::FontSet,
-) -> Result<Prepared> {
-    let mut facts_json = serde_json::to_string_pretty(sheet)
+/// facts.json as written.
+fn facts_json(sheet: &FactSheet) -> Result<String> {
+    let mut text = serde_json::to_string_pretty(sheet)
         .map_err(|e| Error::Failed(format!("cannot serialise facts.json: {e}")))?;
-    facts_json.push('\n');
-    let shown = model::without_noise(sheet);
-    let toolchain = model::Toolchain {
-        typst: typst_version.to_string(),
-        fonts: fonts.families(),
-    };
-    let model = model::build(&shown, fields, &toolchain);
-    let mut missing = fonts::missing_characters(&fonts.coverage, &shown);
-    let dir = project.templates_dir();
+    text.push('\n');
+    Ok(text)
+}
+
+/// Fills every renderer's template (nothing is written).
+pub fn prepare(project: &Project, input: &Input, options: &RenderOptions) -> Result<Prepared> {
     crate::paths::check_folder(
-        &dir,
+        &project.templates_dir(),
         "templates must lie inside the project's templates/ folder",
     )?;
-    let env = templates::environment(&dir, Arc::new(fonts.coverage.clone()));
-    let ctx = Value::from_serialize(&model);
-    let typ = templates::render(&env, &dir, TYP_TEMPLATE, &ctx)?;
-    let md = templates::render(&env, &dir, MD_TEMPLATE, &ctx)?;
-    // Escaped values cannot hold an uncovered character any more (they are replaced by
-    // a placeholder), so whatever is left comes from the templates' own text.
-    for (i, line) in typ.lines().enumerate() {
-        fonts::missing_in_template(
-            &fonts.coverage,
-            line,
-            &format!("line {} of factsheet.typ (template text)", i + 1),
-            &mut missing,
-        );
-    }
+    let shown = model::without_noise(input.sheet);
+    let model = model::build(&shown, input.fields, &options.toolchain);
+    let ctx = Context {
+        project,
+        input,
+        shown: &shown,
+        model: &model,
+    };
+    let filled = options
+        .renderers
+        .iter()
+        .map(|r| r.fill(&ctx))
+        .collect::<Result<Vec<_>>>()?;
     Ok(Prepared {
-        facts_json,
-        typ,
-        md,
-        missing,
+        facts_json: facts_json(input.sheet)?,
+        filled,
         counts: model.counts,
     })
 }
@@ -137,10 +264,8 @@ pub fn prepare(
 pub fn write_facts_json(project: &Project, sheet: &FactSheet) -> Result<PathBuf> {
     let dir = project.checked_out_dir(&sheet.summit.id)?;
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-    let mut text = serde_json::to_string_pretty(sheet)
-        .map_err(|e| Error::Failed(format!("cannot serialise facts.json: {e}")))?;
-    text.push('\n');
-    let target = dir.join(OUTPUTS[0]);
+    let text = facts_json(sheet)?;
+    let target = dir.join(FACTS_JSON);
     let mut builder = tempfile::Builder::new();
     // Like any file written: readable by others as the umask allows (a temporary
     // file is otherwise created for its owner only).
@@ -156,104 +281,52 @@ pub fn write_facts_json(project: &Project, sheet: &FactSheet) -> Result<PathBuf>
     Ok(target)
 }
 
-/// Writes `out/<summit>/` for `sheet`: facts.json, factsheet.md, factsheet.typ and
-/// factsheet.pdf; `fields` (from the rule files) give the sections' titles and order.
-pub fn render(
-    project: &Project,
-    sheet: &FactSheet,
-    fields: &[FieldSpec],
-    options: &RenderOptions,
-) -> Result<RenderReport> {
-    let out_dir = project.checked_out_dir(&sheet.summit.id)?;
-    render_to(project, sheet, fields, options, &out_dir)
+/// Writes `out/<summit>/` for `input`: facts.json and every renderer's files.
+pub fn render(project: &Project, input: &Input, options: &RenderOptions) -> Result<RenderReport> {
+    let out_dir = project.checked_out_dir(&input.sheet.summit.id)?;
+    render_to(project, input, options, &out_dir)
 }
 
 /// Like [`render`], into `out_dir`.
 ///
 /// Everything is produced in a staging folder next to `out_dir` and swapped in as one
-/// set, with one rename, only after typst succeeded: a failed or interrupted build
-/// leaves the previous outputs as they were, and a killed one leaves only a staging
-/// folder that the next build removes.
+/// set, with one rename, only after every renderer succeeded: a failed or interrupted
+/// build leaves the previous outputs as they were, and a killed one leaves only a
+/// staging folder that the next build removes.
 pub fn render_to(
     project: &Project,
-    sheet: &FactSheet,
-    fields: &[FieldSpec],
+    input: &Input,
     options: &RenderOptions,
     out_dir: &Path,
 ) -> Result<RenderReport> {
-    let prepared = prepare(
-        project,
-        sheet,
-        fields,
-        &options.typst.version,
-        &options.fonts,
-    )?;
+    let prepared = prepare(project, input, options)?;
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     let staging = staging::Staging::create(out_dir)?;
-    let staged = staging.dir();
-    // factsheet.failed.typ stays with the previous set until a build succeeds.
-    let failed_typ = out_dir.join(FAILED_TYP);
-    let write = |name: &str, text: &str| {
-        let p = staged.join(name);
-        std::fs::write(&p, text).map_err(|e| Error::io(&p, e))
+    let dir = staging.dir();
+    let path = dir.join(FACTS_JSON);
+    std::fs::write(&path, &prepared.facts_json).map_err(|e| Error::io(&path, e))?;
+    let target = Target {
+        dir: &dir,
+        out_dir,
+        date: &input.sheet.summit.date,
     };
-    write(OUTPUTS[0], &prepared.facts_json)?;
-    write(OUTPUTS[1], &prepared.md)?;
-    write(OUTPUTS[2], &prepared.typ)?;
-
-    let timestamp = crate::summit::unix_seconds(&sheet.summit.date).ok_or_else(|| {
-        Error::Failed(format!(
-            "summit date {:?} is not YYYY-MM-DD; it sets the PDF's creation date",
-            sheet.summit.date
-        ))
-    })?;
-    let failed_shown = for_messages(&failed_typ);
-    let font_dir = absolute(&options.fonts.dir);
-    let compiled = typst::compile(
-        &options.typst,
-        &typst::Job {
-            dir: &staged,
-            input: OUTPUTS[2],
-            output: OUTPUTS[3],
-            font_dir: &font_dir,
-            timestamp,
-            shown_as: &failed_shown,
-            source: &prepared.typ,
-        },
-    );
-    let typst_warnings = match compiled {
-        Ok(w) => w,
-        Err(e) => {
-            // Keep the rejected file where the diagnostics point; the outputs stay untouched.
-            if typst::blames_the_file(&e) {
-                let _ = std::fs::rename(staged.join(OUTPUTS[2]), &failed_typ);
-            }
-            return Err(e);
-        }
-    };
-    let pdf_path = staged.join(OUTPUTS[3]);
-    let pdf = std::fs::read(&pdf_path).map_err(|e| Error::io(&pdf_path, e))?;
-    let pages = count_pdf_pages(&pdf);
-
-    staging.swap_into(out_dir)?;
-    let files: Vec<PathBuf> = OUTPUTS.iter().map(|name| out_dir.join(name)).collect();
-    // The typst version warning is the caller's to show, once per run.
-    let typ_path = for_messages(&out_dir.join(OUTPUTS[2]));
-    let mut warnings: Vec<String> = typst_warnings
-        .iter()
-        .map(|d| {
-            let shown = typst::format_diagnostic(d, OUTPUTS[2], &typ_path, &prepared.typ);
-            format!("typst: {shown}")
-        })
-        .collect();
-    warnings.extend(prepared.missing.iter().map(ToString::to_string));
-    Ok(RenderReport {
-        summit: sheet.summit.id.clone(),
-        files,
-        pages,
+    let mut report = RenderReport {
+        summit: input.sheet.summit.id.clone(),
+        files: vec![out_dir.join(FACTS_JSON)],
+        pages: 0,
         counts: prepared.counts,
-        warnings,
-    })
+        warnings: Vec::new(),
+    };
+    for (renderer, filled) in options.renderers.iter().zip(&prepared.filled) {
+        let written = renderer.write(filled, &target)?;
+        report.pages = written.pages.unwrap_or(report.pages);
+        report.warnings.extend(written.warnings);
+        report.warnings.extend(filled.warnings.iter().cloned());
+        let files = renderer.files().iter().map(|name| out_dir.join(name));
+        report.files.extend(files);
+    }
+    staging.swap_into(out_dir)?;
+    Ok(report)
 }
 
 /// `p` as messages show it: `out/x/f.typ` rather than `./out/x/f.typ`.
@@ -261,10 +334,6 @@ fn for_messages(p: &Path) -> PathBuf {
     p.strip_prefix(".")
         .map(Path::to_path_buf)
         .unwrap_or_else(|_| p.to_path_buf())
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// Counts the page objects of a PDF (`/Type /Page`, not `/Pages`), as typst writes them.

@@ -98,6 +98,7 @@ pub fn build(sheet: &FactSheet, fields: &[FieldSpec], toolchain: &Toolchain) -> 
         .map(|t| DocView {
             title: t.clone(),
             marks: Vec::new(),
+            facts: Vec::new(),
         })
         .collect();
     let mut by_field: BTreeMap<&str, Vec<FactView>> = BTreeMap::new();
@@ -147,10 +148,12 @@ fn add_document(documents: &mut Vec<DocView>, view: FactView) {
                 .flat_map(|m| m.sentences.iter().map(|a| (a.n, a.para, a.sentence)))
                 .collect();
             d.marks = group(cites);
+            d.facts.push(view.id);
         }
         None => documents.push(DocView {
             title,
             marks: view.marks,
+            facts: vec![view.id],
         }),
     }
 }

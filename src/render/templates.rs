@@ -1,26 +1,58 @@
 //! The minijinja environment: templates loaded from `<root>/templates/` (so analysts
-//! can edit them without recompiling), strict undefined behaviour, and auto-escaping
-//! chosen by file name so that no text from sources or rules can become markup.
+//! can edit them without recompiling), strict undefined behaviour, and the renderer's
+//! auto-escaping on every value, so that no text from sources or rules can become
+//! markup.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use minijinja::{AutoEscape, Environment, Output, State, UndefinedBehavior, Value};
+use minijinja::{AutoEscape, Environment, HtmlEscape, Output, State, UndefinedBehavior, Value};
 
 use super::fonts::Coverage;
 use crate::error::{Error, Result};
 use crate::text::is_bidi_control;
 
-/// The auto-escape mode of `.typ.j2` templates (and of every template not named `.md.j2`).
-const TYPST: AutoEscape = AutoEscape::Custom("typst");
-/// The auto-escape mode of `.md.j2` templates.
-const MARKDOWN: AutoEscape = AutoEscape::Custom("markdown");
+/// How a renderer's templates escape every value they print.
+#[derive(Debug, Clone)]
+pub enum Escape {
+    /// typst markup; characters `coverage` cannot draw become a visible `[U+XXXX]`.
+    Typst(Arc<Coverage>),
+    /// Markdown.
+    Markdown,
+    /// HTML, with minijinja's HTML auto-escape.
+    Html,
+}
 
-/// Builds the environment for the templates under `dir`.
-///
-/// Characters that `coverage` cannot draw are replaced in typst output by a visible
-/// `[U+XXXX]` placeholder, so that the PDF never shows a silent empty box.
-pub fn environment(dir: &Path, coverage: Arc<Coverage>) -> Environment<'static> {
+impl Escape {
+    /// minijinja's name for it.
+    fn mode(&self) -> AutoEscape {
+        match self {
+            Escape::Typst(_) => AutoEscape::Custom("typst"),
+            Escape::Markdown => AutoEscape::Custom("markdown"),
+            Escape::Html => AutoEscape::Html,
+        }
+    }
+
+    /// `text` escaped: control characters and bidirectional overrides dropped, then
+    /// made literal for the output's language.
+    pub fn apply(&self, text: &str) -> String {
+        match self {
+            Escape::Typst(coverage) => escape_typst_markup(text, coverage),
+            Escape::Markdown => escape_markdown(text),
+            Escape::Html => {
+                let dropped =
+                    |c: char| is_bidi_control(c) || (c.is_control() && c != '\n' && c != '\t');
+                let clean: String = text.chars().filter(|&c| !dropped(c)).collect();
+                HtmlEscape(&clean).to_string()
+            }
+        }
+    }
+}
+
+/// Builds the environment for the templates under `dir`, every value escaped by
+/// `escape` - in every template, whatever its name: the partials a renderer includes
+/// share its escaping.
+pub fn environment(dir: &Path, escape: Escape) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_loader(minijinja::path_loader(dir));
     // A typo in a template must be an error naming the template and line, not an empty string.
@@ -28,20 +60,15 @@ pub fn environment(dir: &Path, coverage: Arc<Coverage>) -> Environment<'static> 
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
-    // Everything that is not Markdown is escaped for typst: an included partial with an
-    // unexpected name must not end up unescaped inside the typst file.
-    env.set_auto_escape_callback(|name| {
-        if name.ends_with(".md.j2") {
-            MARKDOWN
-        } else {
-            TYPST
-        }
-    });
-    env.set_formatter(move |out: &mut Output, state: &State, value: &Value| {
-        format_value(out, state, value, &coverage)
+    let mode = escape.mode();
+    env.set_auto_escape_callback(move |_| mode);
+    env.set_formatter(move |out: &mut Output, _: &State, value: &Value| {
+        format_value(out, value, &escape)
     });
     env.add_filter("typst_str", typst_str_filter);
     env.add_filter("typst_length", typst_length_filter);
+    // Nothing a template writes may mark a value as already escaped.
+    env.remove_filter("safe");
     env
 }
 
@@ -85,11 +112,12 @@ fn template_error(dir: &Path, top: &str, err: &minijinja::Error) -> Error {
     Error::Template(msg)
 }
 
+/// Prints `value` escaped. `{% autoescape false %}` cannot switch escaping off: every
+/// value that is not marked safe by factsheet's own filters is escaped.
 fn format_value(
     out: &mut Output,
-    state: &State,
     value: &Value,
-    coverage: &Coverage,
+    escape: &Escape,
 ) -> std::result::Result<(), minijinja::Error> {
     if value.is_safe() {
         return out
@@ -99,19 +127,8 @@ fn format_value(
     if value.is_none() || value.is_undefined() {
         return Ok(());
     }
-    let text = value.to_string();
-    // `{% autoescape false %}` must not switch escaping off: fall back to the mode the
-    // template's file name implies.
-    let mode = match state.auto_escape() {
-        AutoEscape::None if state.name().ends_with(".md.j2") => MARKDOWN,
-        AutoEscape::None => TYPST,
-        other => other,
-    };
-    let escaped = match mode {
-        MARKDOWN => escape_markdown(&text),
-        _ => escape_typst_markup(&text, coverage),
-    };
-    out.write_str(&escaped).map_err(Into::into)
+    out.write_str(&escape.apply(&value.to_string()))
+        .map_err(Into::into)
 }
 
 /// Escapes `text` for typst markup: every ASCII punctuation character gets a backslash
@@ -266,7 +283,7 @@ mod tests {
             "# {{ summit.title }}\n{{ summit.titel }}\n",
         )
         .unwrap();
-        let env = environment(dir.path(), Arc::new(Coverage::everything()));
+        let env = environment(dir.path(), Escape::Markdown);
         let ctx = Value::from_serialize(serde_json::json!({"summit": {"title": "峰会"}}));
         let err = render(&env, dir.path(), "t.md.j2", &ctx)
             .unwrap_err()
@@ -298,5 +315,31 @@ mod tests {
             typst_string_literal(text),
             "\"甲\\u{202e}乙\\u{1b}\\u{5b}31m丙\\u{2066}\\u{0}\""
         );
+    }
+
+    #[test]
+    fn a_template_cannot_switch_its_renderers_escaping_off() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("t.j2"),
+            "{% autoescape false %}{{ x }}{% endautoescape %}|{{ x }}",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("safe.j2"), "{{ x|safe }}").unwrap();
+        let ctx = Value::from_serialize(serde_json::json!({"x": "<script>#*"}));
+        for (escape, want) in [
+            (Escape::Html, "&lt;script&gt;#*"),
+            (Escape::Markdown, "\\<script\\>\\#\\*"),
+            (
+                Escape::Typst(Arc::new(Coverage::everything())),
+                "\\<script\\>\\#\\*",
+            ),
+        ] {
+            let env = environment(dir.path(), escape);
+            let out = render(&env, dir.path(), "t.j2", &ctx).unwrap();
+            assert_eq!(out, format!("{want}|{want}"));
+            let err = render(&env, dir.path(), "safe.j2", &ctx).unwrap_err();
+            assert!(err.to_string().contains("unknown filter"), "{err}");
+        }
     }
 }

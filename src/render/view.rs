@@ -60,6 +60,8 @@ pub struct DocView {
     pub title: String,
     /// Citation markers.
     pub marks: Vec<Mark>,
+    /// The facts that name it (their anchors in the HTML sheet).
+    pub facts: Vec<String>,
 }
 
 /// A section of facts of one field.
