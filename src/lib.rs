@@ -5,6 +5,7 @@
 //! [`consolidate`] → [`render`]. See `DESIGN.md` and the README.
 
 #![warn(missing_docs)]
+#![warn(clippy::too_many_lines)]
 
 pub mod consolidate;
 pub mod error;

@@ -3,6 +3,8 @@
 //! The command layer (printing, exit codes, running git) lives here, in the binary;
 //! the library holds the pipeline and the analyst's tools.
 
+#![warn(clippy::too_many_lines)]
+
 mod args;
 mod cmd;
 

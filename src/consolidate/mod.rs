@@ -217,11 +217,53 @@ fn rank_of(field: &FieldSpec, k: &str, v: &Value) -> usize {
 
 /// Builds the fact of a group (canonical member first).
 fn fact_of(field: &FieldSpec, g: &Group) -> Fact {
-    let identity = field.identity;
     let canon = &g.members[0];
-    let mut attributes = canon.attributes.clone();
+    let items = if canon.items.is_empty() {
+        g.members
+            .iter()
+            .find(|m| !m.items.is_empty())
+            .map(|m| m.items.clone())
+            .unwrap_or_default()
+    } else {
+        canon.items.clone()
+    };
+    let mut sources: Vec<(usize, Citation)> = Vec::new();
+    for m in &g.members {
+        for c in &m.citations {
+            if !sources.iter().any(|(_, s)| s == c) {
+                sources.push((m.doc_index, c.clone()));
+            }
+        }
+    }
+    sources.sort_by_key(|a| (a.0, a.1.para, a.1.sentence));
+    let mut rules: Vec<String> = g.members.iter().map(|m| m.rule.clone()).collect();
+    rules.sort();
+    rules.dedup();
+    let background = g.members.iter().all(|m| m.background.is_some());
+    let key = identity::key(field.identity, &g.keys[0]);
+    Fact {
+        id: format!(
+            "{}-{}",
+            canon.field,
+            &crate::hash::short_hash([canon.field.as_bytes(), key.as_bytes()])[..8]
+        ),
+        field: canon.field.clone(),
+        text: canon.text.clone(),
+        attributes: attributes_of(field, g),
+        items,
+        context: background.then(|| "background".to_string()),
+        conflicts: conflicts(field, g),
+        rules,
+        sources: sources.into_iter().map(|(_, c)| c).collect(),
+    }
+}
+
+/// The canonical member's attributes, completed by the others', a ranked attribute
+/// taking the value latest in its ranking, and a name the most complete one.
+fn attributes_of(field: &FieldSpec, g: &Group) -> serde_json::Map<String, Value> {
+    let mut attributes = g.members[0].attributes.clone();
     // A mechanism is named by its most complete name (常驻秘书处 → 中国—中亚机制常驻秘书处).
-    if identity == crate::rules::Identity::Name {
+    if field.identity == crate::rules::Identity::Name {
         let longest = g
             .members
             .iter()
@@ -246,44 +288,7 @@ fn fact_of(field: &FieldSpec, g: &Group) -> Fact {
             }
         }
     }
-    let items = if canon.items.is_empty() {
-        g.members
-            .iter()
-            .find(|m| !m.items.is_empty())
-            .map(|m| m.items.clone())
-            .unwrap_or_default()
-    } else {
-        canon.items.clone()
-    };
-    let mut sources: Vec<(usize, Citation)> = Vec::new();
-    for m in &g.members {
-        for c in &m.citations {
-            if !sources.iter().any(|(_, s)| s == c) {
-                sources.push((m.doc_index, c.clone()));
-            }
-        }
-    }
-    sources.sort_by_key(|a| (a.0, a.1.para, a.1.sentence));
-    let mut rules: Vec<String> = g.members.iter().map(|m| m.rule.clone()).collect();
-    rules.sort();
-    rules.dedup();
-    let background = g.members.iter().all(|m| m.background.is_some());
-    let key = identity::key(identity, &g.keys[0]);
-    Fact {
-        id: format!(
-            "{}-{}",
-            canon.field,
-            &crate::hash::short_hash([canon.field.as_bytes(), key.as_bytes()])[..8]
-        ),
-        field: canon.field.clone(),
-        text: canon.text.clone(),
-        attributes,
-        items,
-        context: background.then(|| "background".to_string()),
-        conflicts: conflicts(field, g),
-        rules,
-        sources: sources.into_iter().map(|(_, c)| c).collect(),
-    }
+    attributes
 }
 
 /// Values of the conflict attributes that differ between members.

@@ -71,7 +71,6 @@ pub fn provision(cache: &Path) -> Result<Typst> {
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     }
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     eprintln!(
         "typst was not found (not given by --typst or FACTSHEET_TYPST, not on PATH, not in {}).\n\
          Installing typst {PINNED_VERSION} for this machine with:\n  {}\n\
@@ -80,6 +79,28 @@ pub fn provision(cache: &Path) -> Result<Typst> {
         root.display(),
         install_command(&root)
     );
+    let failed = |why: String| {
+        let _ = std::fs::remove_dir_all(&staging);
+        Error::Typst(format!(
+            "installing typst {PINNED_VERSION} failed: {why}\n{}",
+            manual_steps(&root)
+        ))
+    };
+    cargo_install(cache, &staging).map_err(failed)?;
+    if root.exists() {
+        std::fs::remove_dir_all(&root).map_err(|e| Error::io(&root, e))?;
+    }
+    // The pinned path appears only complete: an interrupted install leaves just `.partial`.
+    std::fs::rename(&staging, &root).map_err(|e| Error::io(&root, e))?;
+    let version = version_of(&bin).map_err(failed)?;
+    eprintln!("Installed typst {version} at {}.", bin.display());
+    Ok(checked(bin, version, Origin::Provisioned))
+}
+
+/// Runs `cargo install` of the pinned typst into `root` (its `--root`), with
+/// cargo's progress on stderr; why it failed, if it did.
+fn cargo_install(cache: &Path, root: &Path) -> std::result::Result<(), String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(&cargo)
         .args([
             "install",
@@ -90,36 +111,16 @@ pub fn provision(cache: &Path) -> Result<Typst> {
             "embedded-fonts",
             "--root",
         ])
-        .arg(&staging)
+        .arg(root)
         .current_dir(cache)
         .stdin(Stdio::null())
         .stdout(Stdio::from(std::io::stderr()))
         .status();
-    let failed = |why: String| {
-        let _ = std::fs::remove_dir_all(&staging);
-        Error::Typst(format!(
-            "installing typst {PINNED_VERSION} failed: {why}\n{}",
-            manual_steps(&root)
-        ))
-    };
     match status {
-        Err(e) => {
-            return Err(failed(format!(
-                "cannot run {}: {e}",
-                Path::new(&cargo).display()
-            )));
-        }
-        Ok(s) if !s.success() => return Err(failed(format!("cargo install exited with {s}"))),
-        Ok(_) => {}
+        Err(e) => Err(format!("cannot run {}: {e}", Path::new(&cargo).display())),
+        Ok(s) if !s.success() => Err(format!("cargo install exited with {s}")),
+        Ok(_) => Ok(()),
     }
-    if root.exists() {
-        std::fs::remove_dir_all(&root).map_err(|e| Error::io(&root, e))?;
-    }
-    // The pinned path appears only complete: an interrupted install leaves just `.partial`.
-    std::fs::rename(&staging, &root).map_err(|e| Error::io(&root, e))?;
-    let version = version_of(&bin).map_err(failed)?;
-    eprintln!("Installed typst {version} at {}.", bin.display());
-    Ok(checked(bin, version, Origin::Provisioned))
 }
 
 /// Holds the install lock: an exclusive lock on `<cache>/typst-<version>.lock`, taken

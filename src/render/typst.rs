@@ -297,17 +297,24 @@ pub struct Job<'a> {
 /// (and hints); a failed compile is an [`Error::Typst`] whose diagnostics name
 /// `job.shown_as` and show the offending line.
 pub fn compile(typst: &Typst, job: &Job<'_>) -> Result<Vec<Diagnostic>> {
-    let Job {
-        dir,
-        input,
-        output,
-        font_dir,
-        timestamp,
-        shown_as,
-        source,
-    } = *job;
+    let mut cmd = command(typst, job);
+    let out = cmd
+        .output()
+        .map_err(|e| Error::Typst(format!("cannot run typst ({}): {e}", typst.path.display())))?;
+    let diags = parse_diagnostics(&String::from_utf8_lossy(&out.stderr));
+    if !out.status.success() {
+        return Err(failure(typst, job, &diags, out.status));
+    }
+    Ok(diags
+        .into_iter()
+        .filter(|d| d.severity != "error")
+        .collect())
+}
+
+/// The typst command line of `job`, in a clean environment.
+fn command(typst: &Typst, job: &Job<'_>) -> Command {
     let mut cmd = Command::new(&typst.path);
-    cmd.current_dir(dir)
+    cmd.current_dir(job.dir)
         .args([
             "compile",
             "--root",
@@ -315,11 +322,11 @@ pub fn compile(typst: &Typst, job: &Job<'_>) -> Result<Vec<Diagnostic>> {
             "--ignore-system-fonts",
             "--font-path",
         ])
-        .arg(font_dir)
+        .arg(job.font_dir)
         // One argument with `=`: a date before 1970 is negative, and `-86400` on its
         // own would be taken for an option.
-        .arg(format!("--creation-timestamp={timestamp}"))
-        .args(["--diagnostic-format", "short", input, output])
+        .arg(format!("--creation-timestamp={}", job.timestamp))
+        .args(["--diagnostic-format", "short", job.input, job.output])
         .stdin(Stdio::null());
     // TYPST_FONT_PATHS and friends would make the output depend on the machine.
     for (key, _) in std::env::vars_os() {
@@ -328,40 +335,40 @@ pub fn compile(typst: &Typst, job: &Job<'_>) -> Result<Vec<Diagnostic>> {
         }
     }
     stop_with_parent(&mut cmd);
-    let out = cmd
-        .output()
-        .map_err(|e| Error::Typst(format!("cannot run typst ({}): {e}", typst.path.display())))?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let diags = parse_diagnostics(&stderr);
-    let show = |d: &Diagnostic| format_diagnostic(d, input, shown_as, source);
-    if !out.status.success() {
-        let mut lines: Vec<String> = diags.iter().map(show).collect();
-        if lines.is_empty() {
-            lines.push(format!("typst exited with {}", out.status));
-        }
-        // Only a diagnostic located in the .typ makes the .typ the culprit; anything
-        // else (a refused command line, a crash) is typst's or factsheet's problem.
-        let located = diags.iter().any(|d| d.file.as_deref() == Some(input));
-        return Err(Error::Typst(if located {
-            format!(
-                "typst {}{COULD_NOT_COMPILE}{}:\n{}",
-                typst.version,
-                shown_as.display(),
-                lines.join("\n")
-            )
-        } else {
-            format!(
-                "typst {} ({}) failed before compiling the fact sheet; this is not a problem in the .typ:\n{}",
-                typst.version,
-                typst.path.display(),
-                lines.join("\n")
-            )
-        }));
+    cmd
+}
+
+/// The error of a failed compile: the .typ's fault when a diagnostic points into it,
+/// else typst's (a refused command line, a crash).
+fn failure(
+    typst: &Typst,
+    job: &Job<'_>,
+    diags: &[Diagnostic],
+    status: std::process::ExitStatus,
+) -> Error {
+    let mut lines: Vec<String> = diags
+        .iter()
+        .map(|d| format_diagnostic(d, job.input, job.shown_as, job.source))
+        .collect();
+    if lines.is_empty() {
+        lines.push(format!("typst exited with {status}"));
     }
-    Ok(diags
-        .into_iter()
-        .filter(|d| d.severity != "error")
-        .collect())
+    let located = diags.iter().any(|d| d.file.as_deref() == Some(job.input));
+    Error::Typst(if located {
+        format!(
+            "typst {}{COULD_NOT_COMPILE}{}:\n{}",
+            typst.version,
+            job.shown_as.display(),
+            lines.join("\n")
+        )
+    } else {
+        format!(
+            "typst {} ({}) failed before compiling the fact sheet; this is not a problem in the .typ:\n{}",
+            typst.version,
+            typst.path.display(),
+            lines.join("\n")
+        )
+    })
 }
 
 const COULD_NOT_COMPILE: &str = " could not compile ";

@@ -303,30 +303,19 @@ mod tests {
                 sources_sha256: String::new(),
             },
         };
+        let entry = |field: &str, key: &str| GoldFact {
+            field: field.into(),
+            key: key.into(),
+            background: false,
+        };
         let gold = Gold {
             summit: "x".into(),
             min_f1: None,
             facts: vec![
-                GoldFact {
-                    field: "pledge".into(),
-                    key: "5亿美元无偿援助".into(),
-                    background: false,
-                },
-                GoldFact {
-                    field: "pledge".into(),
-                    key: "5000个研修研讨名额".into(),
-                    background: false,
-                },
-                GoldFact {
-                    field: "pledge".into(),
-                    key: "700亿美元".into(),
-                    background: false,
-                }, // missing
-                GoldFact {
-                    field: "mechanism".into(),
-                    key: "对话机制".into(),
-                    background: false,
-                }, // wrong status
+                entry("pledge", "5亿美元无偿援助"),
+                entry("pledge", "5000个研修研讨名额"),
+                entry("pledge", "700亿美元"),   // missing
+                entry("mechanism", "对话机制"), // wrong status
             ],
         };
         let r = evaluate(&sheet, &gold);

@@ -7,6 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::extract;
+use crate::rules::schema::ExampleYaml;
 use crate::rules::{Background, ListRule, Rule, RuleSet};
 use crate::segment::{Document, Simplifier};
 use crate::summit::SourceFormat;
@@ -76,43 +77,7 @@ fn check_rule(rule: &Rule, simplifier: &Simplifier) -> RuleReport {
             failures.push(format!("{at}: does not match {:?}", ex.sentence));
             continue;
         }
-        if let Some(want) = &ex.attributes
-            && let Err(e) = subset(
-                &Value::Object(want.clone()),
-                &Value::Object(matches[0].attributes.clone()),
-                "",
-            )
-        {
-            failures.push(format!("{at}: {e}"));
-        }
-        if let Some(facts) = &ex.facts {
-            if facts.len() != matches.len() {
-                failures.push(format!(
-                    "{at}: expected {} facts, found {}",
-                    facts.len(),
-                    matches.len()
-                ));
-            }
-            for (i, (want, m)) in facts.iter().zip(matches).enumerate() {
-                if let Err(e) = subset(
-                    &Value::Object(want.clone()),
-                    &Value::Object(m.attributes.clone()),
-                    "",
-                ) {
-                    failures.push(format!("{at}, fact {}: {e}", i + 1));
-                }
-            }
-        }
-        if let Some(items) = &ex.items {
-            let got: Vec<String> = if rule.each_item {
-                matches.iter().map(|m| m.text.clone()).collect()
-            } else {
-                matches[0].items.iter().map(|i| i.text.clone()).collect()
-            };
-            if &got != items {
-                failures.push(format!("{at}: items {got:?}, expected {items:?}"));
-            }
-        }
+        check_matches(rule, ex, &found.matches, &at, &mut failures);
     }
     need_both_kinds(rule.examples.iter().map(|e| e.matches), &mut failures);
     RuleReport {
@@ -120,6 +85,52 @@ fn check_rule(rule: &Rule, simplifier: &Simplifier) -> RuleReport {
         location: location(&rule.file, rule.line),
         examples: rule.examples.len(),
         failures,
+    }
+}
+
+/// What a matching example says of the matches it gave: their attributes, each
+/// fact's attributes, the items.
+fn check_matches(
+    rule: &Rule,
+    ex: &ExampleYaml,
+    matches: &[extract::Match],
+    at: &str,
+    failures: &mut Vec<String>,
+) {
+    let differs = |want: &Map<String, Value>, m: &extract::Match| {
+        subset(
+            &Value::Object(want.clone()),
+            &Value::Object(m.attributes.clone()),
+            "",
+        )
+        .err()
+    };
+    if let Some(e) = ex.attributes.as_ref().and_then(|w| differs(w, &matches[0])) {
+        failures.push(format!("{at}: {e}"));
+    }
+    if let Some(facts) = &ex.facts {
+        if facts.len() != matches.len() {
+            failures.push(format!(
+                "{at}: expected {} facts, found {}",
+                facts.len(),
+                matches.len()
+            ));
+        }
+        for (i, (want, m)) in facts.iter().zip(matches).enumerate() {
+            if let Some(e) = differs(want, m) {
+                failures.push(format!("{at}, fact {}: {e}", i + 1));
+            }
+        }
+    }
+    if let Some(items) = &ex.items {
+        let got: Vec<String> = if rule.each_item {
+            matches.iter().map(|m| m.text.clone()).collect()
+        } else {
+            matches[0].items.iter().map(|i| i.text.clone()).collect()
+        };
+        if &got != items {
+            failures.push(format!("{at}: items {got:?}, expected {items:?}"));
+        }
     }
 }
 

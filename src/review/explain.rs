@@ -7,9 +7,11 @@ use std::fmt::Write;
 
 use crate::consolidate::Group;
 use crate::error::{Error, Result};
+use crate::extract::Match;
 use crate::facts::{Fact, SentenceId};
 use crate::pipeline::Analysis;
 use crate::rules::RuleSet;
+use crate::segment::Sentence;
 
 /// How the matched part of a sentence is marked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,12 +57,40 @@ pub fn explain(
     group: &Group,
     marking: Marking,
 ) -> String {
-    let sentences: BTreeMap<SentenceId, &crate::segment::Sentence> = analysis
+    let sentences: BTreeMap<SentenceId, &Sentence> = analysis
         .docs
         .iter()
         .flat_map(|d| d.sentences.iter())
         .map(|s| (s.id(), s))
         .collect();
+    let mut o = describe(fact);
+    let _ = writeln!(
+        o,
+        "\n{} match(es) merged into this fact (the first gives the wording):",
+        group.members.len()
+    );
+    for (n, m) in group.members.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "\n[{}] rule {}  ({})  source kind: {}",
+            n + 1,
+            m.rule,
+            location(rules, &m.rule),
+            m.kind
+        );
+        o.push_str(&match_details(m, &sentences, marking));
+    }
+    if !group.decisions.is_empty() {
+        let _ = writeln!(o, "\nmerge decisions:");
+        for d in &group.decisions {
+            let _ = writeln!(o, "  - {d}");
+        }
+    }
+    o
+}
+
+/// The fact itself: id, field, text, context, attributes, items, conflicts.
+fn describe(fact: &Fact) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{}  [{}]  {}", fact.id, fact.field, fact.text);
     if let Some(c) = &fact.context {
@@ -79,95 +109,76 @@ pub fn explain(
             let _ = writeln!(o, "    {}  ← {}", compact(&v.value), cites.join(", "));
         }
     }
-    let _ = writeln!(
-        o,
-        "\n{} match(es) merged into this fact (the first gives the wording):",
-        group.members.len()
-    );
-    for (n, m) in group.members.iter().enumerate() {
-        let location = rules
-            .rule(&m.rule)
-            .map(|r| format!("{}:{}", r.file.display(), r.line))
-            .or_else(|| {
-                rules
-                    .lists
-                    .iter()
-                    .find(|l| l.id == m.rule)
-                    .map(|l| format!("{}:{}", l.file.display(), l.line))
-            })
-            .unwrap_or_default();
+    o
+}
+
+/// `file:line` of the sentence or list rule `id`.
+fn location(rules: &RuleSet, id: &str) -> String {
+    rules
+        .rule(id)
+        .map(|r| format!("{}:{}", r.file.display(), r.line))
+        .or_else(|| {
+            rules
+                .lists
+                .iter()
+                .find(|l| l.id == id)
+                .map(|l| format!("{}:{}", l.file.display(), l.line))
+        })
+        .unwrap_or_default()
+}
+
+/// One match: its sentences with the matched part marked, its list, captures,
+/// normalisation steps and whether it is background.
+fn match_details(
+    m: &Match,
+    sentences: &BTreeMap<SentenceId, &Sentence>,
+    marking: Marking,
+) -> String {
+    let mut o = String::new();
+    for (c, h) in m.citations.iter().zip(&m.highlights) {
         let _ = writeln!(
             o,
-            "\n[{}] rule {}  ({location})  source kind: {}",
-            n + 1,
-            m.rule,
-            m.kind
+            "    {} ¶{} sentence {}, bytes {}–{} of the original file",
+            c.doc, c.para, c.sentence, c.start, c.end
         );
-        for (c, h) in m.citations.iter().zip(&m.highlights) {
-            let _ = writeln!(
-                o,
-                "    {} ¶{} sentence {}, bytes {}–{} of the original file",
-                c.doc, c.para, c.sentence, c.start, c.end
-            );
-            let text = sentences
-                .get(&h.sentence)
-                .map(|s| s.text.as_str())
-                .unwrap_or(&c.quote);
-            let _ = writeln!(o, "    {}", marked(text, h.start, h.end, marking));
-        }
-        if let Some(l) = &m.list {
-            let _ = writeln!(
-                o,
-                "    list {}: item {} of {}{}{}",
-                l.rule,
-                l.position,
-                l.size,
-                l.announced
-                    .map(|a| format!(" (announced: {a})"))
-                    .unwrap_or_default(),
-                l.header
-                    .as_ref()
-                    .map(|h| format!(", header {h}"))
-                    .unwrap_or_default()
-            );
-        }
-        if !m.captures.is_empty() {
-            let caps: Vec<String> = m
-                .captures
-                .iter()
-                .map(|c| format!("{}={}", c.name, c.text))
-                .collect();
-            let _ = writeln!(o, "    captures: {}", caps.join("  "));
-        }
-        for s in &m.steps {
-            let input = if s.input.is_empty() {
-                String::new()
-            } else {
-                format!("{:?} → ", s.input)
-            };
-            let _ = writeln!(
-                o,
-                "    {}: {}({input}{})",
-                s.attribute,
-                s.normaliser,
-                compact(&s.output).replace('\n', " ")
-            );
-        }
-        match &m.background {
-            Some(why) => {
-                let _ = writeln!(o, "    background: {why}");
-            }
-            None => {
-                let _ = writeln!(o, "    background: no");
-            }
-        }
+        let text = sentences
+            .get(&h.sentence)
+            .map(|s| s.text.as_str())
+            .unwrap_or(&c.quote);
+        let _ = writeln!(o, "    {}", marked(text, h.start, h.end, marking));
     }
-    if !group.decisions.is_empty() {
-        let _ = writeln!(o, "\nmerge decisions:");
-        for d in &group.decisions {
-            let _ = writeln!(o, "  - {d}");
-        }
+    if let Some(l) = &m.list {
+        let announced = l.announced.map(|a| format!(" (announced: {a})"));
+        let header = l.header.as_ref().map(|h| format!(", header {h}"));
+        let _ = writeln!(
+            o,
+            "    list {}: item {} of {}{}{}",
+            l.rule,
+            l.position,
+            l.size,
+            announced.unwrap_or_default(),
+            header.unwrap_or_default()
+        );
     }
+    if !m.captures.is_empty() {
+        let caps: Vec<String> = m
+            .captures
+            .iter()
+            .map(|c| format!("{}={}", c.name, c.text))
+            .collect();
+        let _ = writeln!(o, "    captures: {}", caps.join("  "));
+    }
+    for s in &m.steps {
+        let input = if s.input.is_empty() {
+            String::new()
+        } else {
+            format!("{:?} → ", s.input)
+        };
+        let output = compact(&s.output).replace('\n', " ");
+        let _ = writeln!(o, "    {}: {}({input}{output})", s.attribute, s.normaliser);
+    }
+    let background = m.background.as_deref().unwrap_or("no");
+    let _ = writeln!(o, "    background: {background}");
     o
 }
 

@@ -348,11 +348,10 @@ pub(super) fn compile_rule(
     let attributes = compile_attributes(ctx, at, &r.attributes);
     let context = compile_context(ctx, at, &r.context);
     let split = r.split.as_ref().and_then(|s| compile_split(ctx, at, s));
-    check_captures(ctx, at, r, &regex, &attributes, split.as_ref());
     if r.each_item && r.items.is_none() {
         ctx.at(at, "`each_item: true` needs `items:`".to_string());
     }
-    Some(Rule {
+    let rule = Rule {
         id: r.id.clone(),
         field: field.to_string(),
         file: ctx.path.to_path_buf(),
@@ -377,7 +376,9 @@ pub(super) fn compile_rule(
         background_scope: super::BackgroundScope::default(),
         example_lines: ctx.example_lines(line, "sentence:", r.examples.len()),
         examples: r.examples.clone(),
-    })
+    };
+    check_captures(ctx, at, r, &rule);
+    Some(rule)
 }
 
 /// The attributes of rule `at` searched for elsewhere in the sentence.
@@ -446,18 +447,11 @@ fn compile_split(ctx: &mut FileCtx, at: At, s: &schema::SplitYaml) -> Option<Spl
     Some(spec)
 }
 
-/// Every capture of the pattern is used, and every capture used exists.
-fn check_captures(
-    ctx: &mut FileCtx,
-    at: At,
-    r: &schema::RuleYaml,
-    regex: &Regex,
-    attributes: &[AttributeSpec],
-    split: Option<&SplitSpec>,
-) {
-    let caps = captures_of(regex);
+/// Every capture of rule `r`'s pattern is used, and every capture used exists.
+fn check_captures(ctx: &mut FileCtx, at: At, r: &schema::RuleYaml, rule: &Rule) {
+    let caps = captures_of(&rule.regex);
     let mut used: BTreeSet<String> = BTreeSet::new();
-    for (a, c) in attribute_captures(attributes) {
+    for (a, c) in attribute_captures(&rule.attributes) {
         if !caps.contains(&c) {
             ctx.at(
                 at,
@@ -478,7 +472,7 @@ fn check_captures(
             used.insert(c.clone());
         }
     }
-    if let Some(s) = split {
+    if let Some(s) = &rule.split {
         if !caps.contains(&s.capture) {
             ctx.at(
                 at,

@@ -273,14 +273,122 @@ enum Tok {
     Big(u32),
 }
 
+/// Reading a positional numeral, one token at a time.
+struct Positional {
+    /// Finished 亿 groups.
+    total: Number,
+    /// The finished 万 part.
+    group: Number,
+    /// The 十百千 part.
+    section: Number,
+    /// The digits read since the last unit.
+    cur: Option<Number>,
+    prev: Tok,
+    before: Tok,
+    /// The exponent of the last 十百千 (4 after a 万/亿 or at the start).
+    last_small: u32,
+    wan_done: bool,
+    yi_groups: u32,
+    /// 一万亿: 亿 right after 万.
+    wan_yi: bool,
+}
+
+impl Positional {
+    fn new() -> Self {
+        let zero = Number::int(0);
+        Positional {
+            total: zero,
+            group: zero,
+            section: zero,
+            cur: None,
+            prev: Tok::Start,
+            before: Tok::Start,
+            last_small: 4,
+            wan_done: false,
+            yi_groups: 0,
+            wan_yi: false,
+        }
+    }
+
+    fn arabic(&mut self, digits: &[char]) -> Option<()> {
+        if !matches!(self.prev, Tok::Start | Tok::Big(_)) {
+            return None;
+        }
+        self.cur = Some(parse_arabic(digits)?);
+        (self.before, self.prev) = (self.prev, Tok::Arabic);
+        Some(())
+    }
+
+    fn digit(&mut self, d: u32) -> Option<()> {
+        if matches!(self.prev, Tok::Arabic | Tok::Digit { zero: false }) {
+            return None;
+        }
+        self.cur = Some(Number::int(i128::from(d)));
+        (self.before, self.prev) = (self.prev, Tok::Digit { zero: d == 0 });
+        Some(())
+    }
+
+    /// 十, 百 or 千 (10^e).
+    fn small(&mut self, e: u32) -> Option<()> {
+        let m = match self.cur {
+            Some(n) => n,
+            None if self.prev == Tok::Start => Number::int(1),
+            None => return None,
+        };
+        if m.mantissa == 0 || e >= self.last_small {
+            return None;
+        }
+        self.section = self.section.checked_add(m.shifted(e)?)?;
+        (self.cur, self.last_small, self.prev) = (None, e, Tok::Small(e));
+        Some(())
+    }
+
+    /// 万 (e = 4) or 亿 (e = 8).
+    fn big(&mut self, e: u32) -> Option<()> {
+        let zero = Number::int(0);
+        let v = self.section.checked_add(self.cur.unwrap_or(zero))?;
+        if self.prev == Tok::Start || self.prev == Tok::Big(e) {
+            return None;
+        }
+        if e == 4 {
+            if self.wan_done || matches!(self.prev, Tok::Big(_)) || v.mantissa == 0 {
+                return None;
+            }
+            self.group = self.group.checked_add(v.shifted(4)?)?;
+            self.wan_done = true;
+        } else {
+            let x = self.group.checked_add(v)?;
+            let small_enough = x.cmp_value(Number::int(10_000)) == Ordering::Less;
+            if x.mantissa == 0 || (self.yi_groups > 0 && !(self.wan_yi && small_enough)) {
+                return None;
+            }
+            self.wan_yi |= self.yi_groups == 0 && self.prev == Tok::Big(4) && v.mantissa == 0;
+            self.total = self.total.checked_add(x.shifted(8)?)?;
+            (self.group, self.wan_done) = (zero, false);
+            self.yi_groups += 1;
+        }
+        (self.section, self.cur, self.last_small, self.prev) = (zero, None, 4, Tok::Big(e));
+        Some(())
+    }
+
+    fn finish(self) -> Option<Number> {
+        let mut tail = self.cur.unwrap_or(Number::int(0));
+        // 一万五 = 15000, 两千五 = 2500, 一百二 = 120: a lone digit after a unit.
+        if let (Tok::Digit { zero: false }, Tok::Small(e) | Tok::Big(e)) = (self.prev, self.before)
+            && e >= 2
+        {
+            tail = tail.shifted(e - 1)?;
+        }
+        self.total
+            .checked_add(self.group)?
+            .checked_add(self.section)?
+            .checked_add(tail)
+    }
+}
+
 /// Positional numerals (一千二百, 一万五千, 1.5亿, 1亿5000万, 十二, 一万五).
 fn parse_positional(chars: &[char]) -> Option<Number> {
-    let zero = Number::int(0);
-    // total: finished 亿 groups; group: finished 万 part; section: 十百千 part.
-    let (mut total, mut group, mut section) = (zero, zero, zero);
-    let mut cur: Option<Number> = None;
-    let (mut prev, mut before) = (Tok::Start, Tok::Start);
-    let (mut last_small, mut wan_done, mut yi_groups, mut wan_yi) = (4, false, 0, false);
+    let mut p = Positional::new();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -289,66 +397,19 @@ fn parse_positional(chars: &[char]) -> Option<Number> {
             while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
                 i += 1;
             }
-            if !matches!(prev, Tok::Start | Tok::Big(_)) {
-                return None;
-            }
-            cur = Some(parse_arabic(&chars[start..i])?);
-            (before, prev) = (prev, Tok::Arabic);
+            p.arabic(&chars[start..i])?;
             continue;
         }
         if let Some(d) = cn_digit(c) {
-            if matches!(prev, Tok::Arabic | Tok::Digit { zero: false }) {
-                return None;
-            }
-            cur = Some(Number::int(i128::from(d)));
-            (before, prev) = (prev, Tok::Digit { zero: d == 0 });
+            p.digit(d)?;
         } else if let Some(e) = small_unit(c) {
-            let m = match cur {
-                Some(n) => n,
-                None if prev == Tok::Start => Number::int(1),
-                None => return None,
-            };
-            if m.mantissa == 0 || e >= last_small {
-                return None;
-            }
-            section = section.checked_add(m.shifted(e)?)?;
-            (cur, last_small, prev) = (None, e, Tok::Small(e));
+            p.small(e)?;
         } else if let Some(e) = big_unit(c) {
-            let v = section.checked_add(cur.unwrap_or(zero))?;
-            if prev == Tok::Start || prev == Tok::Big(e) {
-                return None;
-            }
-            if e == 4 {
-                if wan_done || matches!(prev, Tok::Big(_)) || v.mantissa == 0 {
-                    return None;
-                }
-                group = group.checked_add(v.shifted(4)?)?;
-                wan_done = true;
-            } else {
-                let x = group.checked_add(v)?;
-                let small_enough = x.cmp_value(Number::int(10_000)) == Ordering::Less;
-                if x.mantissa == 0 || (yi_groups > 0 && !(wan_yi && small_enough)) {
-                    return None;
-                }
-                wan_yi |= yi_groups == 0 && prev == Tok::Big(4) && v.mantissa == 0;
-                total = total.checked_add(x.shifted(8)?)?;
-                (group, wan_done, yi_groups) = (zero, false, yi_groups + 1);
-            }
-            (section, cur, last_small, prev) = (zero, None, 4, Tok::Big(e));
+            p.big(e)?;
         } else {
             return None;
         }
         i += 1;
     }
-    let mut tail = cur.unwrap_or(zero);
-    // 一万五 = 15000, 两千五 = 2500, 一百二 = 120: a lone digit after a unit.
-    if let (Tok::Digit { zero: false }, Tok::Small(e) | Tok::Big(e)) = (prev, before)
-        && e >= 2
-    {
-        tail = tail.shifted(e - 1)?;
-    }
-    total
-        .checked_add(group)?
-        .checked_add(section)?
-        .checked_add(tail)
+    p.finish()
 }
