@@ -165,6 +165,7 @@ pub(super) fn compile_regex(
     };
     match regex::RegexBuilder::new(&expanded)
         .size_limit(MAX_COMPILED_BYTES)
+        .dfa_size_limit(64 << 20)
         .build()
     {
         Ok(re) => Some((expanded, re)),
