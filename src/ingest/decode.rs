@@ -75,7 +75,7 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(Encoding, Vec<MappedChar>)> 
     if bytes.starts_with(b"%PDF-") {
         return Err(Error::input(
             path,
-            "is a PDF file; extract its text first (for example `pdftotext -layout`) and declare the result with `format: pdf-text`",
+            "is a PDF file, but summit.yaml declares a text format for it; declare `format: pdf` or leave `format:` out, and its text layer is read",
         ));
     }
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
