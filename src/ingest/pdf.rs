@@ -75,7 +75,12 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Extracted> {
         return Err(Error::input(
             path,
             format!(
-                "has no text layer ({page_count} page(s) of images only: a scan?); factsheet reads the text of PDF files and does no OCR: use the publisher's text version, or run OCR first (for example `ocrmypdf -l chi_sim`)"
+                "has no text layer ({}: a scan?); factsheet reads the text of PDF files and does no OCR: use the publisher's text version, or run OCR first (for example `ocrmypdf -l chi_sim`)",
+                if page_count == 1 {
+                    "its page holds no text".to_string()
+                } else {
+                    format!("none of its {page_count} pages holds text")
+                }
             ),
         ));
     }
