@@ -17,7 +17,7 @@ use regex::Regex;
 use crate::error::{Error, Result};
 use crate::ingest::{self, Project, paths};
 use crate::normalise;
-use crate::summit::{self, SourceConfig, SourceKind, SummitConfig};
+use crate::summit::{self, SourceConfig, SourceFormat, SourceKind, SummitConfig};
 
 /// What `factsheet new` was asked for.
 #[derive(Debug, Clone)]
@@ -45,6 +45,8 @@ pub struct PlannedSource {
     pub config: SourceConfig,
     /// Why its kind was chosen.
     pub kind_reason: String,
+    /// Where its date came from, when that needs checking (a file's creation date).
+    pub date_note: Option<&'static str>,
 }
 
 /// A summit to make: its id, the text of its summit.yaml and the files to copy.
@@ -107,12 +109,18 @@ pub fn plan(project: &Project, request: &Request) -> Result<Plan> {
         config.outlet = norm.config.outlet.clone();
         config.url = norm.config.url.clone();
         config.date = norm.config.date.clone().or_else(|| first_date(&norm));
+        // A PDF's or Word file's own date is when the file was made, which may not be
+        // when the text was published.
+        let date_note = (norm.config.date.is_some()
+            && matches!(raw.format, SourceFormat::Pdf | SourceFormat::Docx))
+        .then_some("the file's creation date: check it is the publication date");
         sources.push(PlannedSource {
             from,
             bytes,
             name,
             config,
             kind_reason: String::new(),
+            date_note,
         });
     }
     let date = match &request.date {
@@ -284,17 +292,9 @@ static INTERVIEW: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"答记者问|接受[^，。]{0,30}采访").expect("valid regex"));
 static SPEECH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"讲话|致辞").expect("valid regex"));
 
-/// A source's kind and why: `preview` when it is dated before the summit, else from its
-/// title (`答记者问`, `接受…采访`: interview; `讲话`, `致辞`: speech), else `report`.
+/// A source's kind and why: from its title (`答记者问`, `接受…采访`: interview; `讲话`,
+/// `致辞`: speech), else `preview` when it is dated before the summit, else `report`.
 pub fn kind_of(config: &SourceConfig, summit_date: &str) -> (SourceKind, String) {
-    if let Some(d) = &config.date
-        && d.as_str() < summit_date
-    {
-        return (
-            SourceKind::Preview,
-            format!("dated {d}, before the summit: its facts are background"),
-        );
-    }
     let title = config.title.as_deref().unwrap_or("");
     if let Some(m) = INTERVIEW.find(title) {
         return (
@@ -304,6 +304,14 @@ pub fn kind_of(config: &SourceConfig, summit_date: &str) -> (SourceKind, String)
     }
     if let Some(m) = SPEECH.find(title) {
         return (SourceKind::Speech, format!("the title says {}", m.as_str()));
+    }
+    if let Some(d) = &config.date
+        && d.as_str() < summit_date
+    {
+        return (
+            SourceKind::Preview,
+            format!("dated {d}, before the summit: its facts are background"),
+        );
     }
     (
         SourceKind::Report,
@@ -368,7 +376,10 @@ pub fn summit_yaml(request: &Request, date: &str, sources: &[PlannedSource]) -> 
             "who published it (新华社, 人民日报, …)",
         );
         match &c.date {
-            Some(d) => y.push_str(&format!("    date: {d}\n")),
+            Some(d) => match s.date_note {
+                Some(note) => y.push_str(&format!("    date: {d}   # {note}\n")),
+                None => y.push_str(&format!("    date: {d}\n")),
+            },
             None => y.push_str(&format!(
                 "{:<32}# when it was published\n",
                 "    # date: YYYY-MM-DD"
@@ -415,6 +426,11 @@ mod tests {
             k(Some("写在峰会即将举行之际"), Some("2023-05-17")),
             SourceKind::Preview
         );
+        // The title is the stronger sign: a speech file made the day before is a speech.
+        assert_eq!(
+            k(Some("在开幕式上的致辞"), Some("2023-05-17")),
+            SourceKind::Speech
+        );
         assert_eq!(
             k(Some("峰会在西安举行"), Some("2023-05-19")),
             SourceKind::Report
@@ -438,6 +454,7 @@ mod tests {
             name: "a.txt".to_string(),
             config: c,
             kind_reason: "the title says 讲话".to_string(),
+            date_note: None,
         }];
         let yaml = summit_yaml(&request, "2030-01-02", &sources);
         assert!(yaml.contains("    # outlet:"), "{yaml}");

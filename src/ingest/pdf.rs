@@ -526,8 +526,17 @@ fn metadata(doc: &lopdf::Document) -> BTreeMap<String, String> {
         let s = crate::text::without_controls(s.trim());
         (!s.is_empty()).then_some(s)
     };
+    // Word's PDF export names the file it came from: "Microsoft Word - 讲话.docx".
     if let Some(t) = string(b"Title") {
-        out.insert("title".to_string(), t);
+        let t = t.strip_prefix("Microsoft Word - ").unwrap_or(&t);
+        let t = [".docx", ".doc", ".wps", ".pdf"]
+            .iter()
+            .find_map(|ext| t.strip_suffix(ext))
+            .unwrap_or(t)
+            .trim();
+        if !t.is_empty() {
+            out.insert("title".to_string(), t.to_string());
+        }
     }
     if let Some(d) = string(b"CreationDate") {
         let digits = d.trim_start_matches("D:");
