@@ -3,9 +3,9 @@
 //! comes out as characters), laid out again from the position of every glyph:
 //!
 //! - glyphs on one baseline make a line, in the order the page draws them (the reading
-//!   order of almost every producer); a gap wider than a space between two Latin
-//!   letters or digits is a space, a gap between Chinese characters (justification)
-//!   is not;
+//!   order of almost every producer); rotated glyphs (watermarks) are left out; a gap
+//!   wider than a space between two Latin letters or digits is a space, a gap between
+//!   Chinese characters (justification) is not;
 //! - the top and bottom lines of a page that repeat on at least half the pages (running
 //!   headers and footers, page numbers set aside) and lines that are only a page number
 //!   are dropped;
@@ -259,6 +259,10 @@ impl pdf_extract::OutputDev for Collector {
         let size = (sx * sy).abs().sqrt();
         let (x, y) = (trm.m31, trm.m32);
         if !(x.is_finite() && y.is_finite() && size.is_finite()) || text.is_empty() {
+            return Ok(());
+        }
+        // Rotated text is a watermark or a margin note (机密, 内部资料), not the body.
+        if trm.m12.abs() > 0.1 * trm.m11.abs() || trm.m21.abs() > 0.1 * trm.m22.abs() {
             return Ok(());
         }
         let text: String = text
