@@ -87,7 +87,7 @@ pub fn metadata(doc: &Document) -> BTreeMap<String, String> {
     let title = meta("property", &["og:title"])
         .or_else(|| meta("name", &["twitter:title", "title", "ArticleTitle"]))
         .or_else(|| {
-            let t = clean(&doc.select("head title").text());
+            let t = without_site_name(&clean(&doc.select("head title").text()));
             (!t.is_empty()).then_some(t)
         });
     let date = meta("property", &["article:published_time", "og:published_time"]).or_else(|| {
@@ -124,6 +124,19 @@ pub fn metadata(doc: &Document) -> BTreeMap<String, String> {
         }
     }
     out
+}
+
+/// A `<title>` without the section and site names outlets append to it
+/// (`标题_要闻_证券时报网`, `标题 - 新华网`, `标题 | 人民网`).
+fn without_site_name(title: &str) -> String {
+    for sep in ["_", " - ", " | ", " – ", " — "] {
+        if let Some((head, _)) = title.split_once(sep)
+            && head.trim().chars().count() >= 6
+        {
+            return head.trim().to_string();
+        }
+    }
+    title.to_string()
 }
 
 /// White space collapsed, controls dropped.
@@ -574,6 +587,19 @@ mod tests {
 
     fn mapped(s: &str) -> Vec<MappedChar> {
         utf8_chars(s, 0)
+    }
+
+    #[test]
+    fn titles_lose_the_site_name() {
+        assert_eq!(
+            without_site_name("习近平主持视频峰会_要闻_证券时报网"),
+            "习近平主持视频峰会"
+        );
+        assert_eq!(
+            without_site_name("中国—中亚峰会成果清单 - 新华网"),
+            "中国—中亚峰会成果清单"
+        );
+        assert_eq!(without_site_name("短_站"), "短_站");
     }
 
     #[test]
