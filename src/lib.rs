@@ -18,6 +18,7 @@ pub mod pipeline;
 pub mod render;
 pub mod review;
 pub mod rules;
+pub mod scaffold;
 pub mod segment;
 pub mod summit;
 pub mod text;

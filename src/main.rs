@@ -99,5 +99,19 @@ fn run(cli: Cli) -> factsheet::Result<u8> {
             typst,
         } => commands::build(&project, &summits, all, &typst.request()),
         Command::Doctor { typst } => commands::doctor(&project, &typst.request()),
+        Command::New {
+            id,
+            files,
+            title,
+            date,
+        } => commands::new(
+            &project,
+            &factsheet::scaffold::Request {
+                id,
+                files,
+                title,
+                date,
+            },
+        ),
     }
 }

@@ -2,6 +2,7 @@
 
 pub(crate) mod build;
 mod doctor;
+mod new;
 mod review;
 mod rules;
 mod text_layer;
@@ -9,6 +10,7 @@ mod watch;
 
 pub use build::build;
 pub use doctor::doctor;
+pub use new::new;
 pub use review::{corpus, diff, eval, eval_all, explain};
 pub use rules::{check, extract};
 pub use text_layer::{list, sentences};

@@ -113,7 +113,8 @@ pub fn sentences(project: &Project, id: &str, source: Option<&str>, json: bool) 
     } else {
         for s in all {
             let mark = if s.excluded { "[left out] " } else { "" };
-            let line = format!("{}\t{}-{}\t{mark}{}", s.id(), s.start, s.end, s.text);
+            let page = s.page.map(|p| format!("p. {p}\t")).unwrap_or_default();
+            let line = format!("{}\t{}-{}\t{page}{mark}{}", s.id(), s.start, s.end, s.text);
             let _ = writeln!(out, "{}", for_terminal(&line));
         }
     }

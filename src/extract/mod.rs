@@ -185,6 +185,7 @@ pub fn cite(s: &Sentence) -> Citation {
         sentence: s.sentence,
         start: s.start,
         end: s.end,
+        page: s.page,
         quote: s.text.clone(),
     }
 }

@@ -74,10 +74,13 @@ fn clean_value(v: &mut Value, clean: &dyn Fn(&str) -> String) {
     }
 }
 
-/// One marker per source, its paragraphs merged, in source order.
-fn group(mut pairs: Vec<(usize, usize)>) -> Vec<Mark> {
+/// One marker per source, its paragraphs merged, in source order; `pages` are the
+/// (source, page) of the cited sentences that have one (PDF sources).
+fn group(mut pairs: Vec<(usize, usize)>, mut pages: Vec<(usize, usize)>) -> Vec<Mark> {
     pairs.sort_unstable();
     pairs.dedup();
+    pages.sort_unstable();
+    pages.dedup();
     let mut out: Vec<Mark> = Vec::new();
     for (n, para) in pairs {
         match out.last_mut() {
@@ -85,13 +88,24 @@ fn group(mut pairs: Vec<(usize, usize)>) -> Vec<Mark> {
             _ => out.push(Mark {
                 n,
                 paras: vec![para],
+                pages: Vec::new(),
                 label: String::new(),
             }),
         }
     }
     for m in &mut out {
+        m.pages = pages
+            .iter()
+            .filter(|(n, _)| *n == m.n)
+            .map(|(_, p)| *p)
+            .collect();
         let paras: Vec<String> = m.paras.iter().map(ToString::to_string).collect();
-        m.label = format!("S{} ¶{}", m.n, paras.join(", "));
+        m.label = if m.pages.is_empty() {
+            format!("S{} ¶{}", m.n, paras.join(", "))
+        } else {
+            let pages: Vec<String> = m.pages.iter().map(ToString::to_string).collect();
+            format!("S{} p. {} ¶{}", m.n, pages.join(", "), paras.join(", "))
+        };
     }
     out
 }
@@ -240,6 +254,7 @@ pub fn build(
         sections,
         background,
         notes,
+        has_pages: b.sources.iter().any(|s| !s.pages.is_empty()),
         sources: b.sources.clone(),
         colophon: Colophon {
             tool: sheet.provenance.tool.clone(),
@@ -303,11 +318,18 @@ fn merge_marks(into: &mut Vec<Mark>, more: &[Mark]) {
         .chain(more)
         .flat_map(|m| m.paras.iter().map(move |p| (m.n, *p)))
         .collect();
-    *into = group(pairs);
+    let pages = into
+        .iter()
+        .chain(more)
+        .flat_map(|m| m.pages.iter().map(move |p| (m.n, *p)))
+        .collect();
+    *into = group(pairs, pages);
 }
 
 struct Builder {
     sources: Vec<SourceView>,
+    /// The page of every cited sentence that has one (sentence id → page).
+    pages: BTreeMap<String, usize>,
     /// `承诺 pledge`: how each field is labelled in mixed lists (its rule file's title).
     labels: BTreeMap<String, String>,
 }
@@ -334,6 +356,7 @@ impl Builder {
                 date: s.date.clone(),
                 url: s.url.clone(),
                 sha256: s.sha256.clone(),
+                pages: Vec::new(),
             })
             .collect();
         // A citation of a file summit.yaml does not list still gets a number.
@@ -357,10 +380,41 @@ impl Builder {
                     date: None,
                     url: None,
                     sha256: String::new(),
+                    pages: Vec::new(),
                 });
             }
         }
-        Builder { sources, labels }
+        let mut pages = BTreeMap::new();
+        for c in sheet.facts.iter().flat_map(|f| {
+            f.sources
+                .iter()
+                .chain(f.items.iter().flat_map(|i| i.sources.iter()))
+        }) {
+            if let Some(p) = c.page {
+                pages.insert(c.sentence_id(), p);
+            }
+        }
+        for s in &mut sources {
+            let mut cited: Vec<usize> = sheet
+                .facts
+                .iter()
+                .flat_map(|f| {
+                    f.sources
+                        .iter()
+                        .chain(f.items.iter().flat_map(|i| i.sources.iter()))
+                })
+                .filter(|c| c.doc == s.doc)
+                .filter_map(|c| c.page)
+                .collect();
+            cited.sort_unstable();
+            cited.dedup();
+            s.pages = cited;
+        }
+        Builder {
+            sources,
+            pages,
+            labels,
+        }
     }
 
     fn number(&self, doc: &str) -> Option<usize> {
@@ -376,9 +430,11 @@ impl Builder {
     }
 
     fn marks_of_ids<'a>(&self, ids: impl IntoIterator<Item = &'a String>) -> Vec<Mark> {
+        let ids: Vec<&String> = ids.into_iter().collect();
         group(
-            ids.into_iter()
-                .filter_map(|id| self.pair_of_id(id))
+            ids.iter().filter_map(|id| self.pair_of_id(id)).collect(),
+            ids.iter()
+                .filter_map(|id| Some((self.pair_of_id(id)?.0, *self.pages.get(*id)?)))
                 .collect(),
         )
     }
@@ -388,6 +444,10 @@ impl Builder {
             cites
                 .iter()
                 .filter_map(|c| Some((self.number(&c.doc)?, c.para)))
+                .collect(),
+            cites
+                .iter()
+                .filter_map(|c| Some((self.number(&c.doc)?, c.page?)))
                 .collect(),
         )
     }

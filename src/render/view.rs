@@ -18,6 +18,8 @@ pub struct Model {
     pub notes: Vec<NoteView>,
     /// The sources, numbered S1, S2, … as the citation markers name them.
     pub sources: Vec<SourceView>,
+    /// Whether any citation names a page (a PDF source): the markers then show it.
+    pub has_pages: bool,
     /// Tool, rules and sources versions.
     pub colophon: Colophon,
     /// How many facts per field, as "field: n" pairs in field order.
@@ -86,7 +88,9 @@ pub struct Mark {
     pub n: usize,
     /// Paragraphs, ascending.
     pub paras: Vec<usize>,
-    /// `S2 ¶12, 16`.
+    /// Pages of the cited sentences, ascending, for a PDF source; empty otherwise.
+    pub pages: Vec<usize>,
+    /// `S2 ¶12, 16`, or `S2 p. 3 ¶12` for a PDF source.
     pub label: String,
 }
 
@@ -222,6 +226,8 @@ pub struct SourceView {
     pub url: Option<String>,
     /// Short content hash.
     pub sha256: String,
+    /// The pages cited, for a PDF source.
+    pub pages: Vec<usize>,
 }
 
 /// The colophon.

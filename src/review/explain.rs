@@ -103,10 +103,28 @@ pub fn explain(
             m.kind
         );
         for (c, h) in m.citations.iter().zip(&m.highlights) {
+            // A PDF's or Word file's spans index the text extracted from it.
+            let extracted = analysis.docs.iter().any(|d| {
+                d.name() == c.doc
+                    && matches!(
+                        d.format,
+                        crate::summit::SourceFormat::Pdf | crate::summit::SourceFormat::Docx
+                    )
+            });
+            let page = c.page.map(|p| format!(", page {p}")).unwrap_or_default();
             let _ = writeln!(
                 o,
-                "    {} ¶{} sentence {}, bytes {}–{} of the original file",
-                c.doc, c.para, c.sentence, c.start, c.end
+                "    {} ¶{} sentence {}{page}, bytes {}–{} of the {}",
+                c.doc,
+                c.para,
+                c.sentence,
+                c.start,
+                c.end,
+                if extracted {
+                    "text extracted from it"
+                } else {
+                    "original file"
+                }
             );
             let text = sentences
                 .get(&h.sentence)

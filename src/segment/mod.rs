@@ -33,6 +33,9 @@ pub struct Sentence {
     /// What rules see, when that differs from `text`: see [`View`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub view: Option<View>,
+    /// The page it begins on, for a source with pages (a PDF).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<usize>,
     /// True when the sentence lies in a span summit.yaml leaves out.
     pub excluded: bool,
     /// Where the sentence lies in the document's normalised text.
@@ -179,6 +182,7 @@ pub fn segment(source: &NormalisedSource, simplifier: &Simplifier) -> Result<Doc
                 sentence: s + 1,
                 start: origin.start,
                 end: origin.end,
+                page: page_of(&source.pages, origin.start),
                 excluded: excluded
                     .iter()
                     .any(|x| x.start < abs.end && abs.start < x.end),
@@ -196,6 +200,11 @@ pub fn segment(source: &NormalisedSource, simplifier: &Simplifier) -> Result<Doc
         text: source.text.clone(),
         sentences,
     })
+}
+
+/// The 1-based page holding `offset`, given where each page begins; `None` without pages.
+fn page_of(pages: &[u32], offset: usize) -> Option<usize> {
+    (!pages.is_empty()).then(|| pages.partition_point(|&p| p as usize <= offset).max(1))
 }
 
 /// Byte ranges of one paragraph's sentences: each ends after `。！？` and any
