@@ -32,7 +32,11 @@ pub struct Cli {
 pub enum Command {
     /// List the summits: id, date, title, number of sources and sentences.
     List,
-    /// Print a summit's sentences with their ids and byte spans in the original files.
+    /// Print a summit's sentences with their ids, byte spans and pages.
+    ///
+    /// Spans are byte offsets into the file for text, Markdown and web pages, and into
+    /// the extracted text for PDF and Word files; a PDF's sentences also show their
+    /// page (`p. 3`).
     Sentences(SentencesArgs),
     /// Load every rule file, report problems, and run every rule's examples.
     Check(CheckArgs),
@@ -56,6 +60,14 @@ pub enum Command {
     Diff(DiffArgs),
     /// Rebuild a summit on every change to a rule, template or source; print what changed.
     Watch(WatchArgs),
+    /// Start a summit from files: saved web pages, PDF and Word files, text, Markdown.
+    ///
+    /// Makes summits/<ID>/ with the files copied into sources/ and a summit.yaml filled
+    /// with what the files tell (titles, outlets, dates and addresses from front matter,
+    /// meta tags and document properties; the kind of each source from its title and
+    /// date), and a commented line for each field no file told. Every file is read as a
+    /// build reads it: one that cannot be read is refused, and nothing is made.
+    New(NewArgs),
     /// Check this machine: typst, the fonts, and whether each summit builds.
     Doctor {
         /// How to find typst.
@@ -186,6 +198,23 @@ pub struct WatchArgs {
     /// How to find typst.
     #[command(flatten)]
     pub typst: TypstArgs,
+}
+
+/// `factsheet new`.
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// The new summit's id: lowercase letters, digits and '-' (e.g. 2024-focac-beijing).
+    pub id: String,
+    /// The source files (a folder stands for the files in it).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The summit's name (default: the id, marked to fill in).
+    #[arg(long, value_name = "TITLE")]
+    pub title: Option<String>,
+    /// The summit's first day, YYYY-MM-DD (default: the date most sources carry);
+    /// a source dated before it is a preview.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
 }
 
 /// Where typst comes from (`build`, `doctor`).

@@ -125,10 +125,14 @@ pub struct Citation {
     pub para: usize,
     /// 1-based sentence within the paragraph.
     pub sentence: usize,
-    /// Byte offset of the sentence in the original file.
+    /// Byte offset of the sentence in the original file (for a PDF or Word file: in the
+    /// text extracted from it).
     pub start: usize,
     /// Byte offset just after it.
     pub end: usize,
+    /// The page it is on, for a PDF source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<usize>,
     /// The sentence (normalised, in the source's own characters).
     pub quote: String,
 }

@@ -20,6 +20,7 @@ pub mod project;
 pub mod render;
 pub mod review;
 pub mod rules;
+pub mod scaffold;
 pub mod segment;
 pub mod summit;
 pub mod text;

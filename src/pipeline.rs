@@ -176,6 +176,8 @@ pub fn document_from_text(
         format,
         chars,
         warnings: Vec::new(),
+        pages: Vec::new(),
+        metadata: Default::default(),
     };
     segment::segment(&normalise::normalise(&raw)?, simplifier)
 }

@@ -158,6 +158,12 @@ pub enum SourceFormat {
     Markdown,
     /// Text taken out of a PDF: lines and pages break inside sentences.
     PdfText,
+    /// A web page: its article body, found by a main-content extractor.
+    Html,
+    /// A PDF file, read from its text layer.
+    Pdf,
+    /// A Word file (.docx).
+    Docx,
 }
 
 impl SourceFormat {
@@ -167,6 +173,9 @@ impl SourceFormat {
             SourceFormat::Text => "text",
             SourceFormat::Markdown => "markdown",
             SourceFormat::PdfText => "pdf-text",
+            SourceFormat::Html => "html",
+            SourceFormat::Pdf => "pdf",
+            SourceFormat::Docx => "docx",
         }
     }
 }

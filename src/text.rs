@@ -7,6 +7,10 @@
 
 use std::ops::Range;
 
+/// Marks a hard paragraph break that markup implied (a block tag, `<br>`, a heading,
+/// a Word paragraph): what the readers of stage 1 and normalise agree on.
+pub const PARAGRAPH_BREAK: char = '\u{2029}';
+
 /// One character of a rewritten text and the bytes of the original file it stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MappedChar {

@@ -112,6 +112,7 @@ fn cite(doc: &str, para: usize, sentence: usize, quote: &str) -> Citation {
         sentence,
         start: 0,
         end: quote.len(),
+        page: None,
         quote: quote.to_string(),
     }
 }

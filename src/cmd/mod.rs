@@ -6,6 +6,7 @@ mod diff;
 mod doctor;
 mod eval;
 mod explain;
+mod new;
 pub mod out;
 mod rules;
 mod text_layer;
@@ -42,6 +43,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         },
         Command::Diff(a) => diff::diff(&project, &a),
         Command::Watch(a) => watch::watch(&project, &a),
+        Command::New(a) => new::new(&project, &a),
         Command::Doctor { typst } => doctor::doctor(&project, &typst.request()),
     }
 }

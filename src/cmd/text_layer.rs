@@ -122,7 +122,8 @@ pub fn sentences(project: &Project, args: &SentencesArgs) -> Result<u8> {
     } else {
         for s in all {
             let mark = if s.excluded { "[left out] " } else { "" };
-            let line = format!("{}\t{}-{}\t{mark}{}", s.id(), s.start, s.end, s.text);
+            let page = s.page.map(|p| format!("p. {p}\t")).unwrap_or_default();
+            let line = format!("{}\t{}-{}\t{page}{mark}{}", s.id(), s.start, s.end, s.text);
             out.line(for_terminal(&line))?;
         }
     }

@@ -244,6 +244,7 @@ pub fn cite(s: &Sentence) -> Citation {
         sentence: s.sentence,
         start: s.start,
         end: s.end,
+        page: s.page,
         quote: s.text.clone(),
     }
 }

@@ -21,6 +21,8 @@ pub enum Encoding {
     Utf16Be,
     /// GB18030 (a superset of GBK and GB2312).
     Gb18030,
+    /// Another encoding a web page declares (Big5, Shift_JIS, windows-1252, …), by name.
+    Declared(&'static str),
 }
 
 impl Encoding {
@@ -32,6 +34,7 @@ impl Encoding {
             Encoding::Utf16Le => "UTF-16LE",
             Encoding::Utf16Be => "UTF-16BE",
             Encoding::Gb18030 => "GB18030",
+            Encoding::Declared(name) => name,
         }
     }
 }
@@ -72,7 +75,7 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(Encoding, Vec<MappedChar>)> 
     if bytes.starts_with(b"%PDF-") {
         return Err(Error::input(
             path,
-            "is a PDF file; extract its text first (for example `pdftotext -layout`) and declare the result with `format: pdf-text`",
+            "is a PDF file, but summit.yaml declares a text format for it; declare `format: pdf` or leave `format:` out, and its text layer is read",
         ));
     }
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
@@ -127,7 +130,7 @@ pub fn gb18030_warning(path: &Path, chars: &[MappedChar]) -> Option<String> {
 }
 
 /// Rejects decoded text that is mostly control characters (binary data that happens to decode).
-fn finish(path: &Path, chars: Vec<MappedChar>) -> Result<Vec<MappedChar>> {
+pub(super) fn finish(path: &Path, chars: Vec<MappedChar>) -> Result<Vec<MappedChar>> {
     let controls = chars
         .iter()
         .filter(|c| c.ch.is_control() && !matches!(c.ch, '\n' | '\t' | '\x0C'))
@@ -154,7 +157,7 @@ fn finish(path: &Path, chars: Vec<MappedChar>) -> Result<Vec<MappedChar>> {
 }
 
 /// Maps each character of UTF-8 `text` (which starts at byte `base` of the file).
-fn utf8_chars(text: &str, base: usize) -> Vec<MappedChar> {
+pub(super) fn utf8_chars(text: &str, base: usize) -> Vec<MappedChar> {
     let mut out: Vec<MappedChar> = Vec::with_capacity(text.len());
     for (i, ch) in text.char_indices() {
         let start = (base + i) as u32;
@@ -164,7 +167,7 @@ fn utf8_chars(text: &str, base: usize) -> Vec<MappedChar> {
 }
 
 /// Appends a decoded character, folding `\r\n` and lone `\r` into `\n`.
-fn push_char(out: &mut Vec<MappedChar>, ch: char, start: u32, end: u32) {
+pub(super) fn push_char(out: &mut Vec<MappedChar>, ch: char, start: u32, end: u32) {
     if ch == '\n'
         && let Some(last) = out.last_mut()
         && last.ch == '\r'
@@ -219,7 +222,7 @@ fn utf16_chars(path: &Path, body: &[u8], le: bool) -> Result<Vec<MappedChar>> {
 }
 
 /// Decodes GB18030 strictly; `None` when the bytes are not valid GB18030.
-fn gb18030_chars(bytes: &[u8]) -> Option<Vec<MappedChar>> {
+pub(super) fn gb18030_chars(bytes: &[u8]) -> Option<Vec<MappedChar>> {
     let text = encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes)?;
     // Re-encode each character to learn how many bytes it took (1, 2 or 4).
     let mut out = Vec::with_capacity(text.len());

@@ -3,6 +3,7 @@
 //!
 //! This is the only stage that reads input files.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -12,8 +13,12 @@ use crate::summit::{SourceConfig, SourceFormat, SummitConfig};
 use crate::text::MappedChar;
 
 mod decode;
+pub mod docx;
+pub mod formats;
+pub mod html;
 mod listing;
 mod load;
+pub mod pdf;
 
 pub use decode::{Encoding, decode, gb18030_warning};
 pub use load::load_summit;
@@ -61,6 +66,11 @@ pub struct RawSource {
     pub chars: Vec<MappedChar>,
     /// Things the user should know about how it was read (a doubtful encoding).
     pub warnings: Vec<String>,
+    /// For a PDF, where each page begins in the extracted text; otherwise empty.
+    pub pages: Vec<u32>,
+    /// What a web page, PDF or Word file says about itself (`title`, `date`, `outlet`,
+    /// `url`), to fill what summit.yaml leaves out.
+    pub metadata: BTreeMap<String, String>,
 }
 
 impl RawSource {
@@ -104,6 +114,28 @@ pub fn read_source(summit: &Summit, config: &SourceConfig) -> Result<RawSource> 
         Error::Io { source, .. } => Error::io(&path, source),
         other => other,
     })?;
+    from_bytes(config, path, bytes)
+}
+
+/// Decodes (or takes apart, for a web page, PDF or Word file) a source file's bytes,
+/// already read from `path`.
+pub fn from_bytes(config: &SourceConfig, path: PathBuf, bytes: Vec<u8>) -> Result<RawSource> {
+    let sha256 = crate::hash::short_hash([bytes.as_slice()]);
+    if let Some(format) = formats::reader_for(&path, &bytes, config.format) {
+        let extracted = read_format(&path, &bytes, format)?;
+        return Ok(RawSource {
+            config: config.clone(),
+            path,
+            sha256,
+            bytes,
+            encoding: extracted.encoding.unwrap_or(Encoding::Utf8),
+            format,
+            chars: extracted.chars,
+            warnings: extracted.warnings,
+            pages: extracted.pages,
+            metadata: extracted.metadata,
+        });
+    }
     let (encoding, chars) = decode(&path, &bytes)?;
     let format = config.format.unwrap_or_else(|| guess_format(&path, &chars));
     let warnings = match encoding {
@@ -113,17 +145,30 @@ pub fn read_source(summit: &Summit, config: &SourceConfig) -> Result<RawSource> 
     Ok(RawSource {
         config: config.clone(),
         path,
-        sha256: crate::hash::short_hash([bytes.as_slice()]),
+        sha256,
         bytes,
         encoding,
         format,
         chars,
         warnings,
+        pages: Vec::new(),
+        metadata: BTreeMap::new(),
     })
 }
 
-/// Guesses the layout of an undeclared source: `.md`/`.html` or a front-matter
-/// block make it Markdown; everything else is plain text.
+/// Reads a web page, PDF or Word file with its own reader.
+pub fn read_format(path: &Path, bytes: &[u8], format: SourceFormat) -> Result<formats::Extracted> {
+    match format {
+        SourceFormat::Html => html::read(path, bytes),
+        SourceFormat::Pdf => pdf::read(path, bytes),
+        SourceFormat::Docx => docx::read(path, bytes),
+        _ => Err(Error::input(path, "is not a web page, PDF or Word file")),
+    }
+}
+
+/// Guesses the layout of an undeclared text source (web pages, PDF and Word files have
+/// their own readers): `.md` or a front-matter block or leading markup make it
+/// Markdown; everything else is plain text.
 fn guess_format(path: &Path, chars: &[MappedChar]) -> SourceFormat {
     let ext = path
         .extension()

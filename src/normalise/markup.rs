@@ -3,8 +3,7 @@
 
 use crate::text::MappedChar;
 
-/// Marks a hard paragraph break that markup implied (a block tag, `<br>`, a heading).
-pub const PARAGRAPH_BREAK: char = '\u{2029}';
+pub use crate::text::PARAGRAPH_BREAK;
 
 /// Splits a leading `---` … `---` YAML front-matter block off `chars`.
 ///

@@ -30,8 +30,11 @@ pub struct NormalisedSource {
     pub format: SourceFormat,
     /// Paragraphs separated by `\n`, each character mapped to the original bytes.
     pub text: MappedText,
-    /// Scalar fields of the Markdown front matter, if any.
+    /// Scalar fields of the Markdown front matter, if any (for a web page, PDF or Word
+    /// file: what it says about itself).
     pub front_matter: BTreeMap<String, String>,
+    /// For a PDF, where each page begins in the extracted text; otherwise empty.
+    pub pages: Vec<u32>,
 }
 
 /// Normalises a decoded source.
@@ -46,6 +49,12 @@ pub fn normalise(raw: &RawSource) -> Result<NormalisedSource> {
             markup::strip_markup(rest)
         }
         SourceFormat::Text | SourceFormat::PdfText => raw.chars.clone(),
+        // Taken apart by their readers already; what they say about themselves fills
+        // gaps as front matter does.
+        SourceFormat::Html | SourceFormat::Pdf | SourceFormat::Docx => {
+            front_matter = raw.metadata.clone();
+            raw.chars.clone()
+        }
     };
     let mut out: Vec<MappedChar> = Vec::with_capacity(body.len());
     for para in paragraphs::paragraphs(&body, raw.format) {
@@ -67,6 +76,7 @@ pub fn normalise(raw: &RawSource) -> Result<NormalisedSource> {
         format: raw.format,
         text: MappedText::from_chars(&out),
         front_matter,
+        pages: raw.pages.clone(),
     })
 }
 

@@ -12,6 +12,9 @@ use crate::text::{MappedChar, is_closer, is_terminator};
 /// - Markdown: a blank line starts a paragraph; a single line break is a soft break.
 /// - Text and PDF text: a line break (with any blank lines after it) continues the
 ///   paragraph when the line before it [`breaks_mid_sentence`]; otherwise it ends it.
+/// - Web pages and Word files: only block boundaries end a paragraph.
+/// - PDF files: a single line break continues the paragraph (the reader saw the line
+///   run on); a blank line is decided as for PDF text.
 pub fn paragraphs(chars: &[MappedChar], format: SourceFormat) -> Vec<Vec<MappedChar>> {
     let mut paras: Vec<Vec<MappedChar>> = Vec::new();
     let mut current: Vec<MappedChar> = Vec::new();
@@ -84,6 +87,12 @@ fn attach_line(
         let join = match format {
             SourceFormat::Markdown => !blank_line,
             SourceFormat::Text | SourceFormat::PdfText => breaks_mid_sentence(last_line(current)),
+            // A line break in a web page is white space; in a Word file, a manual break
+            // inside a paragraph. Their paragraphs end at block boundaries only.
+            SourceFormat::Html | SourceFormat::Docx => true,
+            // A single break: the PDF reader saw the line run on; a blank line: decided
+            // as for PDF text (a page break inside a sentence is joined).
+            SourceFormat::Pdf => !blank_line || breaks_mid_sentence(last_line(current)),
         };
         if join {
             soft_break(current, line.first().copied(), pending[0]);

@@ -76,6 +76,8 @@ pub struct SourceText {
 pub struct ParagraphText {
     /// 1-based.
     pub n: usize,
+    /// The page it begins on, when that is a new page (a PDF source).
+    pub page: Option<usize>,
     /// Its sentences, and the text between them (a heading, a stray mark).
     pub parts: Vec<Part>,
 }
@@ -187,6 +189,7 @@ fn full_text(
     let text = doc.text.as_str();
     let mut out = Vec::new();
     let mut line_start = 0;
+    let mut last_page = None;
     for (i, line) in text.split('\n').enumerate() {
         let para = i + 1;
         let range = line_start..line_start + line.len();
@@ -196,7 +199,11 @@ fn full_text(
         }
         let mut parts = Vec::new();
         let mut cursor = range.start;
-        for s in doc.sentences.iter().filter(|s| s.para == para) {
+        let sentences: Vec<&Sentence> = doc.sentences.iter().filter(|s| s.para == para).collect();
+        let starts = sentences.first().and_then(|s| s.page);
+        let page = starts.filter(|p| Some(*p) != last_page);
+        last_page = sentences.last().and_then(|s| s.page).or(last_page);
+        for s in sentences {
             if s.range.start > cursor {
                 parts.push(gap(&text[cursor..s.range.start]));
             }
@@ -206,7 +213,11 @@ fn full_text(
         if cursor < range.end {
             parts.push(gap(&text[cursor..range.end]));
         }
-        out.push(ParagraphText { n: para, parts });
+        out.push(ParagraphText {
+            n: para,
+            page,
+            parts,
+        });
     }
     out
 }
@@ -286,6 +297,7 @@ fn cited_only(
             Some(p) if p.n == para => p.parts.push(part),
             _ => out.push(ParagraphText {
                 n: para,
+                page: c.page,
                 parts: vec![part],
             }),
         }

@@ -57,32 +57,47 @@ fn clean_value(v: &mut Value, clean: &dyn Fn(&str) -> String) {
     }
 }
 
-/// One marker per source, its paragraphs merged, in source order; each keeps the
-/// sentences it stands for.
-fn group(mut cites: Vec<(usize, usize, usize)>) -> Vec<Mark> {
+/// A cited sentence: (source number, paragraph, sentence, page of a PDF source).
+type Cite = (usize, usize, usize, Option<usize>);
+
+/// One marker per source, its paragraphs (and, for a PDF source, pages) merged, in
+/// source order; each keeps the sentences it stands for.
+fn group(mut cites: Vec<Cite>) -> Vec<Mark> {
     cites.sort_unstable();
     cites.dedup();
     let mut out: Vec<Mark> = Vec::new();
-    for (n, para, sentence) in cites {
-        let anchor = Anchor::new(n, para, sentence);
+    for (n, para, sentence, page) in cites {
+        let anchor = Anchor {
+            page,
+            ..Anchor::new(n, para, sentence)
+        };
         match out.last_mut() {
             Some(m) if m.n == n => {
                 if m.paras.last() != Some(&para) {
                     m.paras.push(para);
                 }
+                m.pages.extend(page);
                 m.sentences.push(anchor);
             }
             _ => out.push(Mark {
                 n,
                 paras: vec![para],
+                pages: page.into_iter().collect(),
                 label: String::new(),
                 sentences: vec![anchor],
             }),
         }
     }
     for m in &mut out {
+        m.pages.sort_unstable();
+        m.pages.dedup();
         let paras: Vec<String> = m.paras.iter().map(ToString::to_string).collect();
-        m.label = format!("S{} ¶{}", m.n, paras.join(", "));
+        m.label = if m.pages.is_empty() {
+            format!("S{} ¶{}", m.n, paras.join(", "))
+        } else {
+            let pages: Vec<String> = m.pages.iter().map(ToString::to_string).collect();
+            format!("S{} p. {} ¶{}", m.n, pages.join(", "), paras.join(", "))
+        };
     }
     out
 }
@@ -119,6 +134,7 @@ pub fn build(sheet: &FactSheet, fields: &[FieldSpec], toolchain: &Toolchain) -> 
         sections: sections(&b, by_field),
         background,
         notes: notes(&b, sheet),
+        has_pages: b.sources.iter().any(|s| !s.pages.is_empty()),
         sources: b.sources.clone(),
         colophon: Colophon {
             tool: sheet.provenance.tool.clone(),
@@ -145,7 +161,11 @@ fn add_document(documents: &mut Vec<DocView>, view: FactView) {
                 .marks
                 .iter()
                 .chain(&view.marks)
-                .flat_map(|m| m.sentences.iter().map(|a| (a.n, a.para, a.sentence)))
+                .flat_map(|m| {
+                    m.sentences
+                        .iter()
+                        .map(|a| (a.n, a.para, a.sentence, a.page))
+                })
                 .collect();
             d.marks = group(cites);
             d.facts.push(view.id);
@@ -246,6 +266,8 @@ fn counts(sheet: &FactSheet) -> Vec<Count> {
 struct Builder<'a> {
     fields: &'a [FieldSpec],
     sources: Vec<SourceView>,
+    /// The page of every cited sentence that has one (a PDF source's).
+    pages: BTreeMap<SentenceId, usize>,
     /// `承诺 pledge`: how each field is labelled in mixed lists (its rule file's title).
     labels: BTreeMap<String, String>,
 }
@@ -256,9 +278,13 @@ impl<'a> Builder<'a> {
             .iter()
             .map(|f| (f.name.clone(), format!("{} {}", f.title_zh, f.name)))
             .collect();
+        let pages = cited(sheet)
+            .filter_map(|c| Some((c.sentence_id(), c.page?)))
+            .collect();
         Builder {
             fields,
             sources: source_views(sheet),
+            pages,
             labels,
         }
     }
@@ -278,7 +304,10 @@ impl<'a> Builder<'a> {
     fn marks_of_ids<'i>(&self, ids: impl IntoIterator<Item = &'i SentenceId>) -> Vec<Mark> {
         group(
             ids.into_iter()
-                .filter_map(|id| Some((self.number(&id.doc)?, id.para, id.sentence)))
+                .filter_map(|id| {
+                    let page = self.pages.get(id).copied();
+                    Some((self.number(&id.doc)?, id.para, id.sentence, page))
+                })
                 .collect(),
         )
     }
@@ -287,7 +316,7 @@ impl<'a> Builder<'a> {
         group(
             cites
                 .iter()
-                .filter_map(|c| Some((self.number(&c.doc)?, c.para, c.sentence)))
+                .filter_map(|c| Some((self.number(&c.doc)?, c.para, c.sentence, c.page)))
                 .collect(),
         )
     }
@@ -383,8 +412,17 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The sources, numbered S1, S2, … in summit.yaml's order; a cited file summit.yaml
-/// does not list still gets a number.
+/// Every citation of the sheet: its facts' and their items'.
+fn cited(sheet: &FactSheet) -> impl Iterator<Item = &Citation> {
+    sheet.facts.iter().flat_map(|f| {
+        f.sources
+            .iter()
+            .chain(f.items.iter().flat_map(|i| i.sources.iter()))
+    })
+}
+
+/// The sources, numbered S1, S2, … in summit.yaml's order, with the pages cited of a
+/// PDF source; a cited file summit.yaml does not list still gets a number.
 fn source_views(sheet: &FactSheet) -> Vec<SourceView> {
     let view = |n: usize, doc: String, kind: &str| SourceView {
         n,
@@ -397,6 +435,7 @@ fn source_views(sheet: &FactSheet) -> Vec<SourceView> {
         date: None,
         url: None,
         sha256: String::new(),
+        pages: Vec::new(),
     };
     let mut sources: Vec<SourceView> = sheet
         .summit
@@ -412,16 +451,19 @@ fn source_views(sheet: &FactSheet) -> Vec<SourceView> {
             ..view(i + 1, s.doc.clone(), &s.kind)
         })
         .collect();
-    let cited = sheet.facts.iter().flat_map(|f| {
-        f.sources
-            .iter()
-            .chain(f.items.iter().flat_map(|i| i.sources.iter()))
-            .map(|c| c.doc.clone())
-    });
-    for doc in cited {
+    for doc in cited(sheet).map(|c| c.doc.clone()) {
         if !sources.iter().any(|s| s.doc == doc) {
             sources.push(view(sources.len() + 1, doc, "report"));
         }
+    }
+    for s in &mut sources {
+        let mut pages: Vec<usize> = cited(sheet)
+            .filter(|c| c.doc == s.doc)
+            .filter_map(|c| c.page)
+            .collect();
+        pages.sort_unstable();
+        pages.dedup();
+        s.pages = pages;
     }
     sources
 }

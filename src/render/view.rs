@@ -18,6 +18,8 @@ pub struct Model {
     pub notes: Vec<NoteView>,
     /// The sources, numbered S1, S2, … as the citation markers name them.
     pub sources: Vec<SourceView>,
+    /// Whether any citation names a page (a PDF source): the markers then show it.
+    pub has_pages: bool,
     /// Tool, rules and sources versions.
     pub colophon: Colophon,
     /// How many facts per field, as "field: n" pairs in field order.
@@ -102,16 +104,19 @@ pub struct Mark {
     pub n: usize,
     /// Paragraphs, ascending.
     pub paras: Vec<usize>,
-    /// `S2 ¶12, 16`.
+    /// Pages of the cited sentences, ascending, for a PDF source; empty otherwise.
+    pub pages: Vec<usize>,
+    /// `S2 ¶12, 16`, or `S2 p. 3 ¶12` for a PDF source.
     pub label: String,
     /// The sentences cited, in order.
     pub sentences: Vec<Anchor>,
 }
 
-/// Two markers read the same when they name the same paragraphs of the same source.
+/// Two markers read the same when they name the same paragraphs (and pages) of the
+/// same source.
 impl PartialEq for Mark {
     fn eq(&self, other: &Self) -> bool {
-        (self.n, &self.paras) == (other.n, &other.paras)
+        (self.n, &self.paras, &self.pages) == (other.n, &other.paras, &other.pages)
     }
 }
 
@@ -124,6 +129,8 @@ pub struct Anchor {
     pub para: usize,
     /// Sentence in the paragraph.
     pub sentence: usize,
+    /// The page, for a PDF source.
+    pub page: Option<usize>,
     /// The anchor: `S2-12-3`.
     pub id: String,
 }
@@ -135,6 +142,7 @@ impl Anchor {
             n,
             para,
             sentence,
+            page: None,
             id: format!("S{n}-{para}-{sentence}"),
         }
     }
@@ -277,6 +285,8 @@ pub struct SourceView {
     pub url: Option<String>,
     /// Short content hash.
     pub sha256: String,
+    /// The pages cited, for a PDF source.
+    pub pages: Vec<usize>,
 }
 
 /// The colophon.

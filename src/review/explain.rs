@@ -2,7 +2,7 @@
 //! matched part marked, the rules and captures, each normalisation step, and the
 //! merge decisions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use crate::consolidate::Group;
@@ -12,6 +12,7 @@ use crate::facts::{Fact, SentenceId};
 use crate::pipeline::Analysis;
 use crate::rules::RuleSet;
 use crate::segment::Sentence;
+use crate::summit::SourceFormat;
 
 /// How the matched part of a sentence is marked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,12 +58,21 @@ pub fn explain(
     group: &Group,
     marking: Marking,
 ) -> String {
-    let sentences: BTreeMap<SentenceId, &Sentence> = analysis
-        .docs
-        .iter()
-        .flat_map(|d| d.sentences.iter())
-        .map(|s| (s.id(), s))
-        .collect();
+    let texts = Texts {
+        sentences: analysis
+            .docs
+            .iter()
+            .flat_map(|d| d.sentences.iter())
+            .map(|s| (s.id(), s))
+            .collect(),
+        // A PDF's or Word file's spans index the text extracted from it.
+        extracted: analysis
+            .docs
+            .iter()
+            .filter(|d| matches!(d.format, SourceFormat::Pdf | SourceFormat::Docx))
+            .map(|d| d.name())
+            .collect(),
+    };
     let mut o = describe(fact);
     let _ = writeln!(
         o,
@@ -78,7 +88,7 @@ pub fn explain(
             location(rules, &m.rule),
             m.kind
         );
-        o.push_str(&match_details(m, &sentences, marking));
+        o.push_str(&match_details(m, &texts, marking));
     }
     if !group.decisions.is_empty() {
         let _ = writeln!(o, "\nmerge decisions:");
@@ -127,21 +137,30 @@ fn location(rules: &RuleSet, id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The sources' sentences, and which sources are PDF or Word files.
+struct Texts<'a> {
+    sentences: BTreeMap<SentenceId, &'a Sentence>,
+    extracted: BTreeSet<&'a str>,
+}
+
 /// One match: its sentences with the matched part marked, its list, captures,
 /// normalisation steps and whether it is background.
-fn match_details(
-    m: &Match,
-    sentences: &BTreeMap<SentenceId, &Sentence>,
-    marking: Marking,
-) -> String {
+fn match_details(m: &Match, texts: &Texts, marking: Marking) -> String {
     let mut o = String::new();
     for (c, h) in m.citations.iter().zip(&m.highlights) {
+        let page = c.page.map(|p| format!(", page {p}")).unwrap_or_default();
+        let of = if texts.extracted.contains(c.doc.as_str()) {
+            "text extracted from it"
+        } else {
+            "original file"
+        };
         let _ = writeln!(
             o,
-            "    {} ¶{} sentence {}, bytes {}–{} of the original file",
+            "    {} ¶{} sentence {}{page}, bytes {}–{} of the {of}",
             c.doc, c.para, c.sentence, c.start, c.end
         );
-        let text = sentences
+        let text = texts
+            .sentences
             .get(&h.sentence)
             .map(|s| s.text.as_str())
             .unwrap_or(&c.quote);

@@ -196,6 +196,7 @@ impl<'a> FileCtx<'a> {
         };
         match regex::RegexBuilder::new(&expanded)
             .size_limit(MAX_COMPILED_BYTES)
+            .dfa_size_limit(64 << 20)
             .build()
         {
             Ok(re) => Some((expanded, re)),
