@@ -117,7 +117,7 @@ pub struct Item {
 }
 
 /// A sentence that states a fact, checkable against the original file.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Citation {
     /// Source file name under `sources/`.
     pub doc: String,

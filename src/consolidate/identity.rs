@@ -29,35 +29,38 @@ use crate::rules::{FieldSpec, Identity};
 
 /// Characters a title must share at least to count as the same proposal without
 /// knowing its position.
-const MIN_CONTAINED: usize = 4;
+pub(super) const MIN_CONTAINED: usize = 4;
 
 /// Characters an object needs before different amounts of it count as one fact.
-const MIN_OBJECT: usize = 3;
+pub(super) const MIN_OBJECT: usize = 3;
+
+/// Characters the shorter of two names needs before one ending the other identifies it.
+pub(super) const MIN_NAME: usize = 2;
 
 /// What consolidation compares about one match, computed once.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Keys {
     /// The text, squashed.
-    text: String,
+    pub(super) text: String,
     /// The mechanism or set name, normalised.
-    name: String,
+    pub(super) name: String,
     /// The document title without 《》, squashed.
-    title: String,
+    pub(super) title: String,
     /// What the amount is of: `what` (or the recipient when there is none), squashed,
     /// without the field's generic words (项目, 援助: the kind, not the thing).
-    what: String,
+    pub(super) what: String,
     /// `what` named only a kind of thing (资金支持): it fits any object.
-    vague: bool,
+    pub(super) vague: bool,
     /// The object as named, generic words included (无偿援助).
-    object: String,
+    pub(super) object: String,
     /// The amount's unit.
-    unit: Option<String>,
+    pub(super) unit: Option<String>,
     /// The amount without its wording.
-    amount: Option<String>,
+    pub(super) amount: Option<String>,
     /// The list position.
-    ordinal: Option<i64>,
+    pub(super) ordinal: Option<i64>,
     /// The items, squashed.
-    items: BTreeSet<String>,
+    pub(super) items: BTreeSet<String>,
 }
 
 impl Keys {
@@ -223,7 +226,9 @@ fn ends_with_specific(a: &str, b: &str, generic: &[String]) -> bool {
     } else {
         (b, a)
     };
-    short.chars().count() >= 2 && long.ends_with(short) && !generic.iter().any(|g| g == short)
+    short.chars().count() >= MIN_NAME
+        && long.ends_with(short)
+        && !generic.iter().any(|g| g == short)
 }
 
 /// A name with quotes and spaces dropped, numerals written in digits (`四点主张` is

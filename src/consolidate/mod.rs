@@ -20,8 +20,9 @@
 //!   them.
 
 pub mod identity;
+mod index;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -68,10 +69,14 @@ pub fn consolidate(
         .collect();
     let spec_of = |field: &str| rules.field(field).unwrap_or_else(|| &plain[field]);
     let mut groups: Vec<Group> = Vec::new();
+    let mut indexes: HashMap<String, index::FieldIndex> = HashMap::new();
     for m in matches {
         let spec = spec_of(&m.field);
         let keys = identity::Keys::of(&m, spec, view);
-        join(&mut groups, spec, m, keys);
+        let index = indexes
+            .entry(m.field.clone())
+            .or_insert_with(|| index::FieldIndex::new(spec.identity));
+        join(&mut groups, index, spec, m, keys);
     }
     let mut facts: Vec<(Fact, Group)> = groups
         .into_iter()
@@ -101,21 +106,25 @@ fn narrated_as_past(spec: &FieldSpec, m: &Match) -> bool {
 }
 
 /// Adds `m` (of field `spec`, compared by `keys`) to the first group of its field
-/// holding a member that states the same fact, or to a group of its own.
-fn join(groups: &mut Vec<Group>, spec: &FieldSpec, m: Match, keys: identity::Keys) {
+/// holding a member that states the same fact (the earliest such member of that
+/// group), or to a group of its own; `index` finds the members worth comparing.
+fn join(
+    groups: &mut Vec<Group>,
+    index: &mut index::FieldIndex,
+    spec: &FieldSpec,
+    m: Match,
+    keys: identity::Keys,
+) {
     let past = narrated_as_past(spec, &m);
-    let found = groups.iter().enumerate().find_map(|(i, g)| {
-        (g.members[0].field == m.field)
-            .then(|| {
-                (0..g.keys.len()).find(|&k| {
-                    narrated_as_past(spec, &g.members[k]) == past
-                        && identity::same_fact(spec, &g.keys[k], &keys)
-                })
-            })
-            .flatten()
-            .map(|k| (i, k))
-    });
+    let found = index
+        .candidates(&keys)
+        .into_iter()
+        .map(|i| index.entry(i))
+        .filter(|e| e.past == past && identity::same_fact(spec, &e.keys, &keys))
+        .map(|e| e.first)
+        .min();
     let Some((i, k)) = found else {
+        index.insert(&keys, past, (groups.len(), 0));
         groups.push(Group {
             members: vec![m],
             keys: vec![keys],
@@ -123,6 +132,7 @@ fn join(groups: &mut Vec<Group>, spec: &FieldSpec, m: Match, keys: identity::Key
         });
         return;
     };
+    index.insert(&keys, past, (i, groups[i].members.len()));
     let g = &mut groups[i];
     let with = &g.members[k];
     g.decisions.push(format!(
@@ -228,9 +238,10 @@ fn fact_of(field: &FieldSpec, g: &Group) -> Fact {
         canon.items.clone()
     };
     let mut sources: Vec<(usize, Citation)> = Vec::new();
+    let mut seen: HashSet<&Citation> = HashSet::new();
     for m in &g.members {
         for c in &m.citations {
-            if !sources.iter().any(|(_, s)| s == c) {
+            if seen.insert(c) {
                 sources.push((m.doc_index, c.clone()));
             }
         }
@@ -295,31 +306,35 @@ fn attributes_of(field: &FieldSpec, g: &Group) -> serde_json::Map<String, Value>
 fn conflicts(field: &FieldSpec, g: &Group) -> Vec<Conflict> {
     let mut out = Vec::new();
     for attr in &field.conflicts {
-        let mut values: Vec<ConflictValue> = Vec::new();
+        // Each distinct value (without its wording), with the sentences citing it.
+        let mut values: Vec<(Value, ConflictValue, HashSet<SentenceId>)> = Vec::new();
         for m in &g.members {
             let Some(v) = m.attributes.get(attr) else {
                 continue;
             };
             let bare = without_text(v);
-            let cites: Vec<SentenceId> = m.citations.iter().map(Citation::sentence_id).collect();
-            match values.iter_mut().find(|cv| without_text(&cv.value) == bare) {
-                Some(cv) => {
-                    for c in cites {
-                        if !cv.citations.contains(&c) {
-                            cv.citations.push(c);
-                        }
-                    }
+            let at = match values.iter().position(|(b, _, _)| *b == bare) {
+                Some(at) => at,
+                None => {
+                    let value = ConflictValue {
+                        value: v.clone(),
+                        citations: Vec::new(),
+                    };
+                    values.push((bare, value, HashSet::new()));
+                    values.len() - 1
                 }
-                None => values.push(ConflictValue {
-                    value: v.clone(),
-                    citations: cites,
-                }),
+            };
+            let (_, cv, seen) = &mut values[at];
+            for c in m.citations.iter().map(Citation::sentence_id) {
+                if seen.insert(c.clone()) {
+                    cv.citations.push(c);
+                }
             }
         }
         if values.len() > 1 {
             out.push(Conflict {
                 attribute: attr.to_string(),
-                values,
+                values: values.into_iter().map(|(_, cv, _)| cv).collect(),
             });
         }
     }
