@@ -57,6 +57,8 @@ pub fn environment(dir: &Path, escape: Escape) -> Environment<'static> {
     env.set_loader(minijinja::path_loader(dir));
     // A typo in a template must be an error naming the template and line, not an empty string.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Release builds too: the analyst needs the failing expression and its line quoted.
+    env.set_debug(true);
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
