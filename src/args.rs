@@ -22,6 +22,18 @@ pub struct Cli {
     )]
     pub root: PathBuf,
 
+    /// Threads that read and match sources (default: one per core). Output is the
+    /// same on any number.
+    #[arg(
+        short = 'j',
+        long,
+        global = true,
+        env = "FACTSHEET_JOBS",
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
+    pub jobs: Option<u16>,
+
     /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,

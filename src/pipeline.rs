@@ -3,13 +3,14 @@
 use crate::consolidate;
 use crate::error::Result;
 use crate::extract;
+use crate::extract::Extraction;
 use crate::facts::{FactSheet, Provenance, SourceInfo, SummitInfo};
 use crate::ingest::{self, Summit};
 use crate::normalise;
 use crate::project::Project;
 use crate::rules::{self, RuleSet};
 use crate::segment::{self, Document, Simplifier};
-use crate::summit::SourceFormat;
+use crate::summit::{SourceConfig, SourceFormat};
 use crate::text::MappedChar;
 
 /// Reads, normalises and segments every source of `summit`.
@@ -23,15 +24,52 @@ pub fn documents_with_warnings(
     summit: &Summit,
     simplifier: &Simplifier,
 ) -> Result<(Vec<Document>, Vec<String>)> {
-    let mut docs = Vec::with_capacity(summit.sources.len());
+    let read = in_order(&summit.sources, |_, config| {
+        read_document(summit, config, simplifier)
+    })?;
+    let mut docs = Vec::with_capacity(read.len());
     let mut warnings = Vec::new();
-    for config in &summit.sources {
-        let raw = ingest::read_source(summit, config)?;
-        warnings.extend(raw.warnings.iter().cloned());
-        let norm = normalise::normalise(&raw)?;
-        docs.push(segment::segment(&norm, simplifier)?);
+    for (doc, w) in read {
+        docs.push(doc);
+        warnings.extend(w);
     }
     Ok((docs, warnings))
+}
+
+/// Stages 1–3 for one source: read, normalise, segment.
+fn read_document(
+    summit: &Summit,
+    config: &crate::summit::SourceConfig,
+    simplifier: &Simplifier,
+) -> Result<(Document, Vec<String>)> {
+    let mut raw = ingest::read_source(summit, config)?;
+    let warnings = std::mem::take(&mut raw.warnings);
+    // The file's bytes are hashed and decoded by now; only its characters go on.
+    raw.bytes = Vec::new();
+    let norm = normalise::normalise(&raw)?;
+    drop(raw);
+    Ok((segment::segment(norm, simplifier)?, warnings))
+}
+
+/// `f` applied to every item, on the pool's threads, the results in the items' order;
+/// the first error in that order wins, so a failure reads the same on any number of
+/// threads.
+fn in_order<T: Sync, U: Send>(
+    items: &[T],
+    f: impl Fn(usize, &T) -> Result<U> + Sync,
+) -> Result<Vec<U>> {
+    use rayon::prelude::*;
+    let results: Vec<Result<U>> = items.par_iter().enumerate().map(|(i, t)| f(i, t)).collect();
+    results.into_iter().collect()
+}
+
+/// Sets how many threads read and match sources (the default is one per core);
+/// call it once, before any work.
+pub fn set_threads(n: usize) -> Result<()> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global()
+        .map_err(|e| crate::error::Error::Failed(format!("cannot start {n} threads: {e}")))
 }
 
 /// Builds the fact sheet of `summit` with the project's rules.
@@ -42,7 +80,64 @@ pub fn fact_sheet(project: &Project, summit: &Summit) -> Result<FactSheet> {
 
 /// Builds the fact sheet of `summit` with `rules`: extraction, then consolidation.
 pub fn fact_sheet_with(summit: &Summit, rules: &RuleSet) -> Result<FactSheet> {
-    Ok(analyse(summit, rules)?.sheet)
+    Ok(fact_sheet_and_warnings(summit, rules)?.0)
+}
+
+/// What is kept of a source once its matches are taken.
+struct Extracted {
+    config: SourceConfig,
+    sha256: String,
+    extraction: Extraction,
+    warnings: Vec<String>,
+}
+
+/// The fact sheet, and what the user should know about how the sources were read.
+/// Each source goes through stages 1–4 on its own and is dropped once its matches are
+/// taken, so memory follows the largest source, not the summit.
+pub fn fact_sheet_and_warnings(
+    summit: &Summit,
+    rules: &RuleSet,
+) -> Result<(FactSheet, Vec<String>)> {
+    let simplifier = Simplifier::new()?;
+    let date = &summit.config.date;
+    let done = in_order(&summit.sources, |i, config| {
+        let (doc, warnings) = read_document(summit, config, &simplifier)?;
+        let extraction = extract::extract_document(rules, &doc, i, date);
+        Ok(Extracted {
+            config: doc.config,
+            sha256: doc.sha256,
+            extraction,
+            warnings,
+        })
+    })?;
+    let sources: Vec<(&SourceConfig, &str)> = done
+        .iter()
+        .map(|d| (&d.config, d.sha256.as_str()))
+        .collect();
+    let (info, provenance) = (
+        summit_info(summit, &sources),
+        provenance(rules, summit, &sources),
+    );
+    let mut warnings = Vec::new();
+    let mut extraction = Extraction::default();
+    for d in done {
+        warnings.extend(d.warnings);
+        extraction.append(d.extraction);
+    }
+    let consolidated = consolidate::consolidate(rules, extraction, &matching_view(&simplifier));
+    let sheet = FactSheet {
+        summit: info,
+        facts: consolidated.facts,
+        notes: consolidated.notes,
+        provenance,
+    };
+    Ok((sheet, warnings))
+}
+
+/// The matching view of a text (simplified characters, no inserted pinyin), in
+/// which consolidation compares matches.
+fn matching_view(simplifier: &Simplifier) -> impl Fn(&str) -> String + '_ {
+    |t: &str| segment::View::of(t, simplifier).map_or_else(|| t.to_string(), |v| v.text)
 }
 
 /// Everything the pipeline knows about a summit, for the analyst's commands.
@@ -73,14 +168,13 @@ pub fn analyse(summit: &Summit, rules: &RuleSet) -> Result<Analysis> {
         facts,
         notes,
         groups,
-    } = consolidate::consolidate(rules, extraction, &|t: &str| {
-        segment::View::of(t, &simplifier).map_or_else(|| t.to_string(), |v| v.text)
-    });
+    } = consolidate::consolidate(rules, extraction, &matching_view(&simplifier));
+    let sources = sources_of(&docs);
     let sheet = FactSheet {
-        summit: summit_info(summit, &docs),
+        summit: summit_info(summit, &sources),
         facts,
         notes,
-        provenance: provenance(rules, summit, &docs),
+        provenance: provenance(rules, summit, &sources),
     };
     Ok(Analysis {
         docs,
@@ -97,21 +191,30 @@ pub fn raw_fact_sheet(summit: &Summit, rules: &RuleSet) -> Result<FactSheet> {
     let simplifier = Simplifier::new()?;
     let docs = documents(summit, &simplifier)?;
     let extraction = extract::extract(rules, &docs, &summit.config.date);
+    let sources = sources_of(&docs);
     Ok(FactSheet {
-        summit: summit_info(summit, &docs),
+        summit: summit_info(summit, &sources),
         facts: extraction
             .matches
             .iter()
             .map(consolidate::raw_fact)
             .collect(),
         notes: extraction.notes,
-        provenance: provenance(rules, summit, &docs),
+        provenance: provenance(rules, summit, &sources),
     })
 }
 
+/// Each source's declaration (front-matter gaps filled) and the short hash of its file.
+fn sources_of(docs: &[Document]) -> Vec<(&SourceConfig, &str)> {
+    docs.iter()
+        .map(|d| (&d.config, d.sha256.as_str()))
+        .collect()
+}
+
 /// The summit's description for facts.json, from summit.yaml and the sources as read
-/// (front matter fills what summit.yaml left out).
-pub fn summit_info(summit: &Summit, docs: &[Document]) -> SummitInfo {
+/// (`sources`: each one's declaration, front matter filling what summit.yaml left out,
+/// and the short hash of its file).
+fn summit_info(summit: &Summit, sources: &[(&SourceConfig, &str)]) -> SummitInfo {
     let c = &summit.config;
     let clean = |s: &str| crate::text::without_controls(s);
     let clean_opt = |s: &Option<String>| s.as_deref().map(clean);
@@ -126,27 +229,27 @@ pub fn summit_info(summit: &Summit, docs: &[Document]) -> SummitInfo {
         host: clean_opt(&c.host),
         participants: c.participants.iter().map(|p| clean(p)).collect(),
         documents: c.documents.iter().map(|d| clean(d)).collect(),
-        sources: docs
+        sources: sources
             .iter()
-            .map(|d| SourceInfo {
-                doc: d.config.file.clone(),
-                kind: d.config.kind.as_str().to_string(),
-                title: clean_opt(&d.config.title),
-                outlet: clean_opt(&d.config.outlet),
-                date: d.config.date.clone(),
-                url: clean_opt(&d.config.url),
-                sha256: d.sha256.clone(),
+            .map(|(config, sha256)| SourceInfo {
+                doc: config.file.clone(),
+                kind: config.kind.as_str().to_string(),
+                title: clean_opt(&config.title),
+                outlet: clean_opt(&config.outlet),
+                date: config.date.clone(),
+                url: clean_opt(&config.url),
+                sha256: sha256.to_string(),
             })
             .collect(),
     }
 }
 
 /// Tool version and short hashes of the rule files and of the summit's inputs.
-pub fn provenance(rules: &RuleSet, summit: &Summit, docs: &[Document]) -> Provenance {
+fn provenance(rules: &RuleSet, summit: &Summit, sources: &[(&SourceConfig, &str)]) -> Provenance {
     let mut parts: Vec<&[u8]> = vec![summit.yaml_sha256.as_bytes()];
-    for d in docs {
-        parts.push(d.config.file.as_bytes());
-        parts.push(d.sha256.as_bytes());
+    for (config, sha256) in sources {
+        parts.push(config.file.as_bytes());
+        parts.push(sha256.as_bytes());
     }
     Provenance {
         tool: format!("factsheet {}", env!("CARGO_PKG_VERSION")),
@@ -179,5 +282,5 @@ pub fn document_from_text(
         pages: Vec::new(),
         metadata: Default::default(),
     };
-    segment::segment(&normalise::normalise(&raw)?, simplifier)
+    segment::segment(normalise::normalise(&raw)?, simplifier)
 }

@@ -34,12 +34,32 @@ impl MappedChar {
     }
 }
 
-/// A string plus, for every byte of it, the original byte range of its character.
+/// A string plus, for every character of it, the original byte range it stands for.
+///
+/// Most of a normalised text is the original copied through: characters that follow
+/// one another in the file, each as long in the file as in the text. Such a stretch is
+/// kept as one [`Run`] (where it starts, here and in the file), so the map costs a few
+/// bytes per rewritten character instead of eight per byte of text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MappedText {
     text: String,
-    /// One entry per byte of `text`: the origin of the character that byte belongs to.
-    origin: Vec<(u32, u32)>,
+    /// In text order; each covers the text from its `at` to the next run's.
+    runs: Vec<Run>,
+}
+
+/// A stretch of [`MappedText`] and where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    /// Byte offset in the text where the run starts.
+    at: u32,
+    /// Byte offset in the original file where its first character's source begins.
+    start: u32,
+    /// For a rewritten character (a run of one), where its source ends; for a copied
+    /// stretch, where the source of the run so far ends.
+    end: u32,
+    /// A copied stretch: character `k` bytes into the run comes from `start + k`, and
+    /// is as long there as here.
+    copied: bool,
 }
 
 impl MappedText {
@@ -54,10 +74,25 @@ impl MappedText {
 
     /// Appends one character.
     pub fn push(&mut self, c: MappedChar) {
-        let len = c.ch.len_utf8();
+        let len = c.ch.len_utf8() as u32;
+        let at = self.text.len() as u32;
         self.text.push(c.ch);
-        self.origin
-            .extend(std::iter::repeat_n((c.start, c.end), len));
+        let copied = c.end.checked_sub(c.start) == Some(len);
+        if let Some(last) = self.runs.last_mut()
+            && copied
+            && last.copied
+            && last.end == c.start
+            && last.start + (at - last.at) == c.start
+        {
+            last.end = c.end;
+            return;
+        }
+        self.runs.push(Run {
+            at,
+            start: c.start,
+            end: c.end,
+            copied,
+        });
     }
 
     /// The text itself.
@@ -79,9 +114,25 @@ impl MappedText {
     /// and lie on character boundaries).
     pub fn origin_of(&self, range: Range<usize>) -> Range<usize> {
         debug_assert!(range.start < range.end && range.end <= self.text.len());
-        let start = self.origin[range.start].0 as usize;
-        let end = self.origin[range.end - 1].1 as usize;
+        let first = self.run_at(range.start);
+        let start = if first.copied {
+            first.start as usize + (range.start - first.at as usize)
+        } else {
+            first.start as usize
+        };
+        let last = self.run_at(range.end - 1);
+        let end = if last.copied {
+            last.start as usize + (range.end - last.at as usize)
+        } else {
+            last.end as usize
+        };
         start..end.max(start)
+    }
+
+    /// The run holding byte `at` of the text.
+    fn run_at(&self, at: usize) -> &Run {
+        let i = self.runs.partition_point(|r| r.at as usize <= at);
+        &self.runs[i.saturating_sub(1)]
     }
 }
 
@@ -177,6 +228,41 @@ mod tests {
         assert_eq!(t.origin_of(0..3), 10..13);
         assert_eq!(t.origin_of(3..6), 13..14);
         assert_eq!(t.origin_of(0..9), 10..17);
+    }
+
+    /// Copied stretches are stored as runs, and map exactly as one entry per
+    /// character would: rewritten, dropped and zero-width characters included.
+    #[test]
+    fn runs_map_every_character_as_it_came() {
+        let chars = [
+            MappedChar::new('中', 0, 3),
+            MappedChar::new('国', 3, 6),
+            MappedChar::new('，', 6, 7), // an ASCII comma made full-width
+            MappedChar::new('a', 7, 8),
+            MappedChar::new('b', 8, 9),
+            MappedChar::new('人', 12, 15), // after three bytes left out
+            MappedChar::new('\n', 15, 15), // a break the normaliser added
+            MappedChar::new('民', 15, 18),
+            MappedChar::new('A', 18, 21), // a full-width Ａ made ASCII
+        ];
+        let t = MappedText::from_chars(&chars);
+        assert!(t.runs.len() < chars.len());
+        let mut at = 0;
+        let bounds: Vec<(usize, &MappedChar)> = chars
+            .iter()
+            .map(|c| {
+                let b = at;
+                at += c.ch.len_utf8();
+                (b, c)
+            })
+            .collect();
+        for (i, (a, ca)) in bounds.iter().enumerate() {
+            for (b, cb) in &bounds[i..] {
+                let end = b + cb.ch.len_utf8();
+                let want = ca.start as usize..(cb.end as usize).max(ca.start as usize);
+                assert_eq!(t.origin_of(*a..end), want, "{a}..{end}");
+            }
+        }
     }
 
     #[test]

@@ -240,7 +240,7 @@ fn every_encoding_gives_the_same_sentences() {
         let raw = ingest::read_source(&summit, config).unwrap();
         let want = variants.iter().find(|v| v.0 == config.file).unwrap().2;
         assert_eq!(raw.encoding, want, "{}", config.file);
-        let doc = segment::segment(&normalise::normalise(&raw).unwrap(), &simplifier).unwrap();
+        let doc = segment::segment(normalise::normalise(&raw).unwrap(), &simplifier).unwrap();
         let texts: Vec<String> = doc.sentences.iter().map(|s| s.text.clone()).collect();
         for s in &doc.sentences {
             let slice = &raw.bytes[s.start..s.end];

@@ -22,6 +22,9 @@ use crate::args::{Cli, Command};
 
 /// Runs the subcommand `cli` names; the exit code, or the error to report.
 pub fn run(cli: Cli) -> Result<u8> {
+    if let Some(n) = cli.jobs {
+        factsheet::pipeline::set_threads(usize::from(n))?;
+    }
     let project = Project::open(&cli.root)?;
     match cli.command {
         Command::List => text_layer::list(&project),

@@ -26,6 +26,15 @@ impl Out {
         self.0.write_all(text.as_bytes()).map_err(failed)
     }
 
+    /// Writes `value` as indented JSON and a line break, as it is serialised (a large
+    /// facts.json is never held whole in memory).
+    pub fn json(&mut self, value: &impl serde::Serialize) -> Result<()> {
+        let mut w = io::BufWriter::new(&mut self.0);
+        serde_json::to_writer_pretty(&mut w, value).map_err(|e| failed(e.into()))?;
+        w.write_all(b"\n").map_err(failed)?;
+        w.flush().map_err(failed)
+    }
+
     /// Writes an empty line.
     pub fn blank(&mut self) -> Result<()> {
         self.line("")

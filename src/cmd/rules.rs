@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use factsheet::error::{Error, Result};
+use factsheet::error::Result;
 use factsheet::ingest;
 use factsheet::pipeline;
 use factsheet::project::Project;
@@ -80,18 +80,14 @@ pub fn extract(project: &Project, args: &ExtractArgs) -> Result<u8> {
     let sheet = if args.raw {
         pipeline::raw_fact_sheet(&summit, &rules)?
     } else {
-        let analysis = pipeline::analyse(&summit, &rules)?;
-        warn_all(&analysis.warnings);
-        analysis.sheet
+        let (sheet, warnings) = pipeline::fact_sheet_and_warnings(&summit, &rules)?;
+        warn_all(&warnings);
+        sheet
     };
-    let text = if args.format == JsonOrYaml::Yaml {
-        factsheet::yaml::to_string(&sheet)?
+    if args.format == JsonOrYaml::Yaml {
+        Out::new().text(&factsheet::yaml::to_string(&sheet)?)?;
     } else {
-        let mut t =
-            serde_json::to_string_pretty(&sheet).map_err(|e| Error::Failed(e.to_string()))?;
-        t.push('\n');
-        t
-    };
-    Out::new().text(&text)?;
+        Out::new().json(&sheet)?;
+    }
     Ok(0)
 }

@@ -164,15 +164,28 @@ impl Scope<'_> {
     }
 }
 
-/// Applies every rule to every document of a summit that starts on `date`.
+impl Extraction {
+    /// Adds what another document gave, after what this one holds.
+    pub fn append(&mut self, part: Extraction) {
+        self.matches.extend(part.matches);
+        self.notes.extend(part.notes);
+        self.unclaimed_lists.extend(part.unclaimed_lists);
+        self.overlaps.extend(part.overlaps);
+    }
+}
+
+/// Applies every rule to every document of a summit that starts on `date`, the
+/// documents on the pool's threads, the results in document order.
 pub fn extract(rules: &RuleSet, docs: &[Document], date: &str) -> Extraction {
+    use rayon::prelude::*;
+    let parts: Vec<Extraction> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(i, doc)| extract_document(rules, doc, i, date))
+        .collect();
     let mut out = Extraction::default();
-    for (i, doc) in docs.iter().enumerate() {
-        let part = extract_document(rules, doc, i, date);
-        out.matches.extend(part.matches);
-        out.notes.extend(part.notes);
-        out.unclaimed_lists.extend(part.unclaimed_lists);
-        out.overlaps.extend(part.overlaps);
+    for part in parts {
+        out.append(part);
     }
     out
 }
@@ -216,9 +229,9 @@ pub fn apply_rule(rule: &Rule, doc: &Document) -> Extraction {
     let mut out = Extraction::default();
     for (s, next) in window::windows(doc) {
         if rule.window == 1 {
-            sentence::apply(rule, &[s], &scope, &mut out);
+            sentence::apply(rule, &window::Window::new(&[s]), &scope, &mut out);
         } else if let Some(next) = next {
-            sentence::apply(rule, &[s, next], &scope, &mut out);
+            sentence::apply(rule, &window::Window::new(&[s, next]), &scope, &mut out);
         }
     }
     out

@@ -14,27 +14,23 @@ use crate::facts::{Item, Note, SentenceId};
 use crate::rules::{
     BackgroundScope, ContextSpec, ItemsSpec, Rule, RuleSet, SplitSpec, TextMode, normalisers,
 };
-use crate::segment::Sentence;
 
 pub(super) fn run(rules: &RuleSet, scope: &Scope, out: &mut Extraction) {
     let mut found = Extraction::default();
     for (s, next) in windows(scope.doc) {
-        let text = s.match_text();
-        for k in rules.single.candidates(text) {
-            apply(&rules.rules[rules.single_index[k]], &[s], scope, &mut found);
+        let one = [s];
+        let w = Window::new(&one);
+        for k in rules.single.candidates(&w.matched) {
+            apply(&rules.rules[rules.single_index[k]], &w, scope, &mut found);
         }
         if rules.pair_index.is_empty() {
             continue;
         }
         if let Some(next) = next {
-            let pair = format!("{text}{}", next.match_text());
-            for k in rules.pair.candidates(&pair) {
-                apply(
-                    &rules.rules[rules.pair_index[k]],
-                    &[s, next],
-                    scope,
-                    &mut found,
-                );
+            let two = [s, next];
+            let w = Window::new(&two);
+            for k in rules.pair.candidates(&w.matched) {
+                apply(&rules.rules[rules.pair_index[k]], &w, scope, &mut found);
             }
         }
     }
@@ -59,10 +55,9 @@ fn resolve_by_competition(rules: &RuleSet, found: &mut Vec<Match>) -> Vec<Overla
 }
 
 /// Applies one rule to a window of one or two sentences, adding what it finds to `out`.
-pub(crate) fn apply(rule: &Rule, sentences: &[&Sentence], scope: &Scope, out: &mut Extraction) {
-    let w = Window::new(sentences);
+pub(crate) fn apply(rule: &Rule, w: &Window, scope: &Scope, out: &mut Extraction) {
     for caps in rule.regex.captures_iter(&w.matched) {
-        if let Some(hit) = Hit::new(rule, &w, caps, scope) {
+        if let Some(hit) = Hit::new(rule, w, caps, scope) {
             hit.emit(out);
         }
     }
@@ -105,7 +100,7 @@ impl<'a> Hit<'a> {
         if range.is_empty() || !w.spans_boundary(&range) {
             return None;
         }
-        let text = w.matched.as_str();
+        let text: &str = &w.matched;
         let clause = clause_range(text, range.clone());
         if rule
             .unless

@@ -1,6 +1,7 @@
 //! The text a sentence rule sees: one sentence, or two consecutive sentences of a
 //! paragraph, in the matching view, mapped back to the sentences' own text.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::segment::{Document, Sentence};
@@ -21,13 +22,14 @@ pub(crate) fn windows(doc: &Document) -> Vec<(&Sentence, Option<&Sentence>)> {
         .collect()
 }
 
-/// A window of one or two sentences: the text rules see and the text quoted.
+/// A window of one or two sentences: the text rules see and the text quoted
+/// (borrowed from the sentence when there is one: most windows).
 pub(crate) struct Window<'a> {
     sentences: &'a [&'a Sentence],
     /// Concatenated match texts (the sentences' views).
-    pub matched: String,
+    pub matched: Cow<'a, str>,
     /// Concatenated original texts.
-    pub original: String,
+    original: Cow<'a, str>,
     /// Where each sentence starts in `matched` and in `original`.
     bounds: Vec<(usize, usize)>,
 }
@@ -35,6 +37,14 @@ pub(crate) struct Window<'a> {
 impl<'a> Window<'a> {
     /// The window of `sentences` (one, or two consecutive ones of a paragraph).
     pub(crate) fn new(sentences: &'a [&'a Sentence]) -> Self {
+        if let [s] = sentences {
+            return Window {
+                sentences,
+                matched: Cow::Borrowed(s.match_text()),
+                original: Cow::Borrowed(&s.text),
+                bounds: vec![(0, 0)],
+            };
+        }
         let mut matched = String::new();
         let mut original = String::new();
         let mut bounds = Vec::new();
@@ -43,6 +53,7 @@ impl<'a> Window<'a> {
             matched.push_str(s.match_text());
             original.push_str(&s.text);
         }
+        let (matched, original) = (Cow::Owned(matched), Cow::Owned(original));
         Window {
             sentences,
             matched,

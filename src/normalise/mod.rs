@@ -9,6 +9,7 @@ pub mod chars;
 pub mod markup;
 pub mod paragraphs;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -40,33 +41,39 @@ pub struct NormalisedSource {
 /// Normalises a decoded source.
 pub fn normalise(raw: &RawSource) -> Result<NormalisedSource> {
     let mut front_matter = BTreeMap::new();
-    let body: Vec<MappedChar> = match raw.format {
+    let body: Cow<[MappedChar]> = match raw.format {
         SourceFormat::Markdown => {
             let (fm, rest) = markup::split_front_matter(&raw.chars);
             if let Some(fm) = fm {
                 front_matter = parse_front_matter(&raw.path, &fm)?;
             }
-            markup::strip_markup(rest)
+            Cow::Owned(markup::strip_markup(rest))
         }
-        SourceFormat::Text | SourceFormat::PdfText => raw.chars.clone(),
+        SourceFormat::Text | SourceFormat::PdfText => Cow::Borrowed(&raw.chars),
         // Taken apart by their readers already; what they say about themselves fills
         // gaps as front matter does.
         SourceFormat::Html | SourceFormat::Pdf | SourceFormat::Docx => {
             front_matter = raw.metadata.clone();
-            raw.chars.clone()
+            Cow::Borrowed(&raw.chars)
         }
     };
-    let mut out: Vec<MappedChar> = Vec::with_capacity(body.len());
-    for para in paragraphs::paragraphs(&body, raw.format) {
+    // Paragraph by paragraph into the text, so that no second copy of the source's
+    // characters is ever made whole.
+    let mut text = MappedText::default();
+    let mut last_end = None;
+    paragraphs::for_each_paragraph(&body, raw.format, &mut |para| {
         let clean = chars::normalise_paragraph(&para);
-        if clean.is_empty() {
-            continue;
+        let Some(last) = clean.last() else {
+            return;
+        };
+        if let Some(end) = last_end {
+            text.push(MappedChar::new('\n', end, end));
         }
-        if let Some(last) = out.last() {
-            out.push(MappedChar::new('\n', last.end, last.end));
+        last_end = Some(last.end);
+        for c in clean {
+            text.push(c);
         }
-        out.extend(clean);
-    }
+    });
     let mut config = raw.config.clone();
     fill_from_front_matter(&mut config, &front_matter);
     Ok(NormalisedSource {
@@ -74,7 +81,7 @@ pub fn normalise(raw: &RawSource) -> Result<NormalisedSource> {
         path: raw.path.clone(),
         sha256: raw.sha256.clone(),
         format: raw.format,
-        text: MappedText::from_chars(&out),
+        text,
         front_matter,
         pages: raw.pages.clone(),
     })

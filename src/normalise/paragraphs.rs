@@ -16,15 +16,27 @@ use crate::text::{MappedChar, is_closer, is_terminator};
 /// - PDF files: a single line break continues the paragraph (the reader saw the line
 ///   run on); a blank line is decided as for PDF text.
 pub fn paragraphs(chars: &[MappedChar], format: SourceFormat) -> Vec<Vec<MappedChar>> {
-    let mut paras: Vec<Vec<MappedChar>> = Vec::new();
+    let mut paras = Vec::new();
+    for_each_paragraph(chars, format, &mut |p| paras.push(p));
+    paras
+}
+
+/// [`paragraphs`], each handed to `emit` as soon as it ends (a large source is never
+/// held twice).
+pub fn for_each_paragraph(
+    chars: &[MappedChar],
+    format: SourceFormat,
+    emit: &mut dyn FnMut(Vec<MappedChar>),
+) {
+    let paras = emit;
     let mut current: Vec<MappedChar> = Vec::new();
     let mut line: Vec<MappedChar> = Vec::new();
     // Newlines seen since the last non-blank line.
     let mut pending: Vec<MappedChar> = Vec::new();
 
-    let flush_para = |current: &mut Vec<MappedChar>, paras: &mut Vec<Vec<MappedChar>>| {
+    let flush_para = |current: &mut Vec<MappedChar>, paras: &mut dyn FnMut(Vec<MappedChar>)| {
         if current.iter().any(|c| !is_blank(c.ch)) {
-            paras.push(std::mem::take(current));
+            paras(std::mem::take(current));
         } else {
             current.clear();
         }
@@ -43,8 +55,8 @@ pub fn paragraphs(chars: &[MappedChar], format: SourceFormat) -> Vec<Vec<MappedC
                     j += 1;
                 }
                 if line.iter().any(|c| !is_blank(c.ch)) || !pending.is_empty() {
-                    attach_line(&mut current, &mut line, &mut pending, format, &mut paras);
-                    flush_para(&mut current, &mut paras);
+                    attach_line(&mut current, &mut line, &mut pending, format, paras);
+                    flush_para(&mut current, paras);
                 }
                 i = j;
                 continue;
@@ -56,20 +68,19 @@ pub fn paragraphs(chars: &[MappedChar], format: SourceFormat) -> Vec<Vec<MappedC
         // End of a physical line.
         let hard = c.map(|c| c.ch) == Some(PARAGRAPH_BREAK);
         if line.iter().any(|c| !is_blank(c.ch)) {
-            attach_line(&mut current, &mut line, &mut pending, format, &mut paras);
+            attach_line(&mut current, &mut line, &mut pending, format, paras);
         } else {
             line.clear();
         }
         if hard || c.is_none() {
-            flush_para(&mut current, &mut paras);
+            flush_para(&mut current, paras);
             pending.clear();
         } else if let Some(c) = c {
             pending.push(c);
         }
         i += 1;
     }
-    flush_para(&mut current, &mut paras);
-    paras
+    flush_para(&mut current, paras);
 }
 
 /// Adds `line` to the paragraph being built, or closes that paragraph first when the
@@ -79,7 +90,7 @@ fn attach_line(
     line: &mut Vec<MappedChar>,
     pending: &mut Vec<MappedChar>,
     format: SourceFormat,
-    paras: &mut Vec<Vec<MappedChar>>,
+    paras: &mut dyn FnMut(Vec<MappedChar>),
 ) {
     let has_text = current.iter().any(|c| !is_blank(c.ch));
     if has_text && !pending.is_empty() {
@@ -97,7 +108,7 @@ fn attach_line(
         if join {
             soft_break(current, line.first().copied(), pending[0]);
         } else {
-            paras.push(std::mem::take(current));
+            paras(std::mem::take(current));
         }
     }
     pending.clear();

@@ -129,7 +129,7 @@ impl Simplifier {
     }
 
     /// Whether t2s may change `c` (any character outside the BMP may).
-    fn may_change(&self, c: char) -> bool {
+    pub(crate) fn may_change(&self, c: char) -> bool {
         let u = c as usize;
         u > 0xFFFF || self.changing[u / 64] & (1 << (u % 64)) != 0
     }
@@ -167,9 +167,9 @@ impl std::fmt::Debug for Simplifier {
 }
 
 /// Splits a normalised source into sentences and marks those in left-out spans.
-pub fn segment(source: &NormalisedSource, simplifier: &Simplifier) -> Result<Document> {
+pub fn segment(source: NormalisedSource, simplifier: &Simplifier) -> Result<Document> {
     let text = source.text.as_str();
-    let excluded = excluded_ranges(source)?;
+    let excluded = excluded_ranges(&source)?;
     let mut sentences = Vec::new();
     let mut para_start = 0;
     for (p, para) in text.split('\n').enumerate() {
@@ -195,10 +195,10 @@ pub fn segment(source: &NormalisedSource, simplifier: &Simplifier) -> Result<Doc
         para_start += para.len() + 1;
     }
     Ok(Document {
-        config: source.config.clone(),
+        config: source.config,
         format: source.format,
-        sha256: source.sha256.clone(),
-        text: source.text.clone(),
+        sha256: source.sha256,
+        text: source.text,
         sentences,
     })
 }
@@ -216,10 +216,11 @@ pub fn split_sentences(para: &str) -> Vec<Range<usize>> {
     let mut start = 0;
     // A book title can hold a question mark (《怎么办？》): it does not end the sentence.
     let mut in_title = 0usize;
+    let last_close = para.rfind('》');
     let mut iter = para.char_indices().peekable();
     while let Some((i, c)) = iter.next() {
         match c {
-            '《' if para[i..].contains('》') => in_title += 1,
+            '《' if last_close.is_some_and(|j| j > i) => in_title += 1,
             '》' => in_title = in_title.saturating_sub(1),
             _ => {}
         }
