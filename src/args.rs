@@ -29,6 +29,7 @@ pub struct Cli {
         long,
         global = true,
         env = "FACTSHEET_JOBS",
+        hide_env_values = true,
         value_name = "N",
         value_parser = clap::value_parser!(u16).range(1..)
     )]
@@ -142,6 +143,11 @@ pub struct BuildArgs {
     /// is compiled from), md, html. Only pdf needs typst.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "pdf,md,html")]
     pub format: Vec<Format>,
+    /// Build everything again, typst's PDF included, even when nothing changed since
+    /// the last build (by default a summit whose outputs are up to date is left as it
+    /// is, and a PDF whose .typ, typst and fonts are unchanged is not compiled again).
+    #[arg(long)]
+    pub force: bool,
     /// How to find typst.
     #[command(flatten)]
     pub typst: TypstArgs,

@@ -199,7 +199,9 @@ fn two_builds_are_byte_identical_and_hold_no_paths() {
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(leftovers.len(), OUTPUTS.len(), "{leftovers:?}");
+    // The outputs and the build stamp, nothing else.
+    assert_eq!(leftovers.len(), OUTPUTS.len() + 1, "{leftovers:?}");
+    assert!(a.path().join(render::stamp::STAMP_FILE).is_file());
 }
 
 #[test]
@@ -423,7 +425,12 @@ fn both_summits_build_from_the_cli_every_character_drawn_and_reproducible() {
         ));
     }
     assert!(out.contains("facts: "), "{out}");
-    let second = run(dir.path(), &["build", "2022-virtual", "2023-xian"], &[]);
+    // --force: typst really runs again (an unchanged build is otherwise skipped).
+    let second = run(
+        dir.path(),
+        &["build", "--force", "2022-virtual", "2023-xian"],
+        &[],
+    );
     assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
     for (path, before) in pdfs {
         assert!(
@@ -432,6 +439,115 @@ fn both_summits_build_from_the_cli_every_character_drawn_and_reproducible() {
             path.display()
         );
     }
+}
+
+/// Builds 2023-xian in `dir` and returns what it printed; it must succeed.
+fn build_xian(dir: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["build", "2023-xian"];
+    args.extend(extra);
+    let o = run(dir, &args, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    stdout(&o)
+}
+
+const UP_TO_DATE: &str = "up to date: out/2023-xian/";
+const PDF_TAKEN_OVER: &str = "unchanged, typst not run";
+
+#[test]
+fn an_unchanged_summit_is_not_built_again_and_any_change_is() {
+    let dir = temp_copy();
+    let root = dir.path();
+    let out = root.join("out/2023-xian");
+    let first = build_xian(root, &[]);
+    assert!(
+        first.contains("wrote out/2023-xian/factsheet.pdf"),
+        "{first}"
+    );
+    let pdf = std::fs::read(out.join("factsheet.pdf")).unwrap();
+
+    let again = build_xian(root, &[]);
+    assert!(
+        again.contains(UP_TO_DATE) && !again.contains("wrote"),
+        "{again}"
+    );
+    assert!(std::fs::read(out.join("factsheet.pdf")).unwrap() == pdf);
+
+    // A touched file with the same content changes nothing; an edited one does.
+    let yaml = root.join("rules/triggers.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(&yaml, &text).unwrap();
+    assert!(build_xian(root, &[]).contains(UP_TO_DATE));
+    std::fs::write(&yaml, format!("{text}\n# an analyst's note\n")).unwrap();
+    let after_rule = build_xian(root, &[]);
+    assert!(
+        after_rule.contains("wrote out/2023-xian/facts.json"),
+        "{after_rule}"
+    );
+    // The colophon names the rules' digest: a new PDF.
+    let pdf = std::fs::read(out.join("factsheet.pdf")).unwrap();
+
+    // An output edited or removed by hand is made again.
+    std::fs::write(out.join("factsheet.md"), "edited").unwrap();
+    assert!(!build_xian(root, &[]).contains(UP_TO_DATE));
+    assert_ne!(std::fs::read(out.join("factsheet.md")).unwrap(), b"edited");
+    std::fs::remove_file(out.join("factsheet.pdf")).unwrap();
+    let rebuilt = build_xian(root, &[]);
+    assert!(!rebuilt.contains(PDF_TAKEN_OVER), "{rebuilt}");
+    assert!(std::fs::read(out.join("factsheet.pdf")).unwrap() == pdf);
+
+    // Other outputs asked for: another build.
+    assert!(!build_xian(root, &["--format", "md"]).contains(UP_TO_DATE));
+}
+
+#[test]
+fn a_pdf_is_compiled_again_only_when_its_typ_typst_or_fonts_change() {
+    let dir = temp_copy();
+    let root = dir.path();
+    let out = root.join("out/2023-xian");
+    build_xian(root, &[]);
+    let pdf = std::fs::read(out.join("factsheet.pdf")).unwrap();
+
+    // The HTML template changes: the .typ does not, and its PDF is taken over.
+    let html = root.join("templates/factsheet.html.j2");
+    let mut text = std::fs::read_to_string(&html).unwrap();
+    text.push_str("\n<!-- reviewed -->\n");
+    std::fs::write(&html, &text).unwrap();
+    let taken = build_xian(root, &[]);
+    assert!(taken.contains(PDF_TAKEN_OVER), "{taken}");
+    assert!(
+        std::fs::read_to_string(out.join("factsheet.html"))
+            .unwrap()
+            .contains("<!-- reviewed -->")
+    );
+    assert!(std::fs::read(out.join("factsheet.pdf")).unwrap() == pdf);
+
+    // A font file changes (here only its modification time): typst runs again.
+    let font = std::fs::read_dir(root.join("fonts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "otf"))
+        .unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&font)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let compiled = build_xian(root, &[]);
+    assert!(
+        compiled.contains("wrote out/2023-xian/factsheet.pdf")
+            && !compiled.contains(PDF_TAKEN_OVER),
+        "{compiled}"
+    );
+
+    // --force: everything again, typst included.
+    let forced = build_xian(root, &["--force"]);
+    assert!(
+        !forced.contains(UP_TO_DATE) && !forced.contains(PDF_TAKEN_OVER),
+        "{forced}"
+    );
+    assert!(std::fs::read(out.join("factsheet.pdf")).unwrap() == pdf);
 }
 
 #[test]
@@ -635,7 +751,7 @@ fn a_missing_typst_is_provisioned_into_the_cache_once() {
     assert!(dir.path().join("out/2023-xian/factsheet.pdf").is_file());
 
     std::fs::remove_file(&log).unwrap();
-    let again = run(dir.path(), &["build", "2023-xian"], &env);
+    let again = run(dir.path(), &["build", "--force", "2023-xian"], &env);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert!(!stderr(&again).contains("Installing"), "{}", stderr(&again));
     assert!(

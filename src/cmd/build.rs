@@ -4,7 +4,7 @@ use factsheet::error::{Error, Result};
 use factsheet::ingest::{self, Summit};
 use factsheet::pipeline;
 use factsheet::project::Project;
-use factsheet::render::{self, Input, RenderOptions, RenderReport, provision, typst};
+use factsheet::render::{self, Input, RenderOptions, RenderReport, provision, stamp, typst};
 use factsheet::rules::RuleSet;
 use factsheet::text::for_terminal;
 
@@ -41,17 +41,25 @@ pub fn build(project: &Project, args: &BuildArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// Builds `summits`; returns how many failed.
+/// Builds `summits` whose outputs are not already up to date; returns how many failed.
 fn build_all(project: &Project, args: &BuildArgs, summits: &[Summit]) -> Result<usize> {
+    let mut out = Out::new();
+    let names: Vec<&str> = args.format.iter().map(|f| f.name()).collect();
+    let stale = needing_build(project, args, &names, summits, &mut out)?;
+    if stale.is_empty() {
+        return Ok(0);
+    }
     // Rules once for all summits, and before typst: a broken rule file is reported
     // without first waiting for a typst install.
     let rules = factsheet::rules::load(&project.rules_dir())?;
-    let mut out = Out::new();
-    let options = render_options(project, args, &mut out)?;
+    let (mut options, typst) = render_options(project, &names, args, &mut out)?;
+    options.take_over_unchanged = !args.force;
     let mut failed = 0;
-    for summit in summits {
+    for summit in stale {
         warn_all(&summit.warnings);
-        match build_one(project, summit, &rules, &options) {
+        // What the build reads, with the typst it really uses (perhaps just installed).
+        let digest = stamp::inputs_digest(project, summit, &names, typst.as_ref());
+        match build_one(project, summit, &rules, &options, digest.as_deref()) {
             Ok(report) => print_report(&mut out, summit, &report)?,
             Err(e) => {
                 failed += 1;
@@ -62,14 +70,52 @@ fn build_all(project: &Project, args: &BuildArgs, summits: &[Summit]) -> Result<
     Ok(failed)
 }
 
-/// The renderers `--format` asks for. typst is found (or installed) only for the
-/// PDF; otherwise the colophon names the typst that would be used, if there is one.
-fn render_options(project: &Project, args: &BuildArgs, out: &mut Out) -> Result<RenderOptions> {
-    let names: Vec<&str> = args.format.iter().map(|f| f.name()).collect();
+/// The summits to build: all of them with `--force`, else those whose outputs are not
+/// what a build would write now. The others are reported up to date.
+fn needing_build<'a>(
+    project: &Project,
+    args: &BuildArgs,
+    names: &[&str],
+    summits: &'a [Summit],
+    out: &mut Out,
+) -> Result<Vec<&'a Summit>> {
+    if args.force {
+        return Ok(summits.iter().collect());
+    }
+    // The typst a build would use is one of its inputs; found here without installing
+    // anything (a build that must install it is not up to date anyway).
+    let typst = typst::find(&args.typst.request()).ok().flatten();
+    let mut stale = Vec::new();
+    for summit in summits {
+        let digest = stamp::inputs_digest(project, summit, names, typst.as_ref());
+        let dir = project.out_dir(&summit.id);
+        if digest.is_some_and(|d| stamp::is_current(&dir, &d)) {
+            warn_all(&summit.warnings);
+            out.line(format!("{}  {}", summit.id, summit.config.title.zh()))?;
+            out.line(format!(
+                "  up to date: {}/ (nothing changed since the last build; --force builds again)",
+                shown(&dir)
+            ))?;
+        } else {
+            stale.push(summit);
+        }
+    }
+    Ok(stale)
+}
+
+/// The renderers `names` asks for, and the typst they use. typst is found (or
+/// installed) only for the PDF; otherwise the colophon names the typst that would be
+/// used, if there is one.
+fn render_options(
+    project: &Project,
+    names: &[&str],
+    args: &BuildArgs,
+    out: &mut Out,
+) -> Result<(RenderOptions, Option<typst::Typst>)> {
     let request = args.typst.request();
     if !names.contains(&"pdf") {
         let typst = typst::find(&request).ok().flatten();
-        return RenderOptions::named(project, &names, typst);
+        return Ok((RenderOptions::named(project, names, typst.clone())?, typst));
     }
     let typst = provision::resolve(&request)?;
     for w in &typst.warnings {
@@ -81,7 +127,8 @@ fn render_options(project: &Project, args: &BuildArgs, out: &mut Out) -> Result<
         typst.origin.describe(),
         typst.path.display()
     ))?;
-    RenderOptions::named(project, &names, Some(typst))
+    let options = RenderOptions::named(project, names, Some(typst.clone()))?;
+    Ok((options, Some(typst)))
 }
 
 /// The summit ids asked for: the given ones, or every summit with `--all` (clap
@@ -105,19 +152,27 @@ fn build_one(
     summit: &Summit,
     rules: &RuleSet,
     options: &RenderOptions,
+    inputs_digest: Option<&str>,
 ) -> Result<RenderReport> {
     let analysis = pipeline::analyse(summit, rules)?;
     warn_all(&analysis.warnings);
-    let input =
-        Input::new(&analysis.sheet, &rules.fields).with_sources(&analysis.docs, &rules.triggers);
+    let input = Input::new(&analysis.sheet, &rules.fields)
+        .with_sources(&analysis.docs, &rules.triggers)
+        .with_inputs_digest(inputs_digest);
     render::render(project, &input, options)
 }
 
 fn print_report(out: &mut Out, summit: &Summit, report: &RenderReport) -> Result<()> {
     out.line(format!("{}  {}", report.summit, summit.config.title.zh()))?;
     for f in &report.files {
+        let unchanged = if report.reused.contains(f) {
+            "; unchanged, typst not run"
+        } else {
+            ""
+        };
         if f.extension().is_some_and(|e| e == "pdf") && report.pages > 0 {
-            out.line(format!("  wrote {}  ({} pages)", shown(f), report.pages))?;
+            let pages = report.pages;
+            out.line(format!("  wrote {}  ({pages} pages{unchanged})", shown(f)))?;
         } else {
             out.line(format!("  wrote {}", shown(f)))?;
         }

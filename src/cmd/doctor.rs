@@ -160,6 +160,8 @@ fn check_summit(
             typst: typst.map_or(typst::PINNED_VERSION.to_string(), |t| t.version.clone()),
             fonts: fonts.families(),
         },
+        // The check is that typst compiles: never take over an earlier PDF.
+        take_over_unchanged: false,
     };
     if typst.is_none() {
         let prepared = render::prepare(project, &input, &options)?;

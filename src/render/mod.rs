@@ -14,6 +14,7 @@ pub mod model;
 mod pdf;
 pub mod provision;
 mod staging;
+pub mod stamp;
 pub mod templates;
 pub mod typst;
 pub mod view;
@@ -50,6 +51,9 @@ pub struct Input<'a> {
     pub docs: &'a [Document],
     /// Words that usually signal a fact (`rules/triggers.yaml`).
     pub triggers: &'a [String],
+    /// Digest of everything the sheet was built from ([`stamp::inputs_digest`]),
+    /// recorded so that a build with nothing changed can be skipped.
+    pub inputs_digest: Option<&'a str>,
 }
 
 impl<'a> Input<'a> {
@@ -60,6 +64,7 @@ impl<'a> Input<'a> {
             fields,
             docs: &[],
             triggers: &[],
+            inputs_digest: None,
         }
     }
 
@@ -68,6 +73,14 @@ impl<'a> Input<'a> {
         Input {
             docs,
             triggers,
+            ..self
+        }
+    }
+
+    /// The same, recording `digest` as what it was built from.
+    pub fn with_inputs_digest(self, digest: Option<&'a str>) -> Self {
+        Input {
+            inputs_digest: digest,
             ..self
         }
     }
@@ -102,6 +115,8 @@ pub struct Target<'a> {
     pub out_dir: &'a Path,
     /// The summit's first day (the PDF's date).
     pub date: &'a str,
+    /// The stamp of the outputs in `out_dir`, whose files may be taken over.
+    pub previous: Option<&'a stamp::Stamp>,
 }
 
 /// What a renderer wrote.
@@ -111,6 +126,11 @@ pub struct Written {
     pub pages: Option<usize>,
     /// What the reader should know (typst's warnings).
     pub warnings: Vec<String>,
+    /// Taken over from the previous build rather than made again.
+    pub reused: bool,
+    /// What the files were made with besides the template (typst and fonts), for the
+    /// stamp.
+    pub toolchain: Option<String>,
 }
 
 /// One output of the fact sheet: a name, the files it writes, its template and the
@@ -157,6 +177,10 @@ pub struct RenderOptions {
     pub renderers: Vec<Box<dyn Renderer>>,
     /// The typst version and fonts the colophon names.
     pub toolchain: model::Toolchain,
+    /// Whether a file the previous build made from the same input is taken over
+    /// instead of being made again (the PDF, when its .typ, typst and fonts are
+    /// unchanged; see [`stamp`]).
+    pub take_over_unchanged: bool,
 }
 
 impl RenderOptions {
@@ -197,6 +221,7 @@ impl RenderOptions {
         Ok(RenderOptions {
             renderers,
             toolchain,
+            take_over_unchanged: true,
         })
     }
 }
@@ -224,6 +249,9 @@ pub struct RenderReport {
     pub counts: Vec<view::Count>,
     /// typst's warnings about this file and characters that cannot be drawn.
     pub warnings: Vec<String>,
+    /// Files taken over from the previous build (a PDF whose .typ, typst and fonts
+    /// did not change), not made again.
+    pub reused: Vec<PathBuf>,
 }
 
 /// facts.json as written.
@@ -302,6 +330,11 @@ pub fn render_to(
     let prepared = prepare(project, input, options)?;
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
     let staging = staging::Staging::create(out_dir)?;
+    // Read under the lock: no other build is changing the outputs it describes.
+    let previous = options
+        .take_over_unchanged
+        .then(|| stamp::Stamp::read(out_dir))
+        .flatten();
     let dir = staging.dir();
     let path = dir.join(FACTS_JSON);
     std::fs::write(&path, &prepared.facts_json).map_err(|e| Error::io(&path, e))?;
@@ -309,6 +342,7 @@ pub fn render_to(
         dir: &dir,
         out_dir,
         date: &input.sheet.summit.date,
+        previous: previous.as_ref(),
     };
     let mut report = RenderReport {
         summit: input.sheet.summit.id.clone(),
@@ -316,15 +350,28 @@ pub fn render_to(
         pages: 0,
         counts: prepared.counts,
         warnings: Vec::new(),
+        reused: Vec::new(),
+    };
+    let mut stamp = stamp::Stamp {
+        inputs: input.inputs_digest.unwrap_or_default().to_string(),
+        ..Default::default()
     };
     for (renderer, filled) in options.renderers.iter().zip(&prepared.filled) {
         let written = renderer.write(filled, &target)?;
+        let files: Vec<PathBuf> = renderer.files().iter().map(|n| out_dir.join(n)).collect();
+        if written.reused {
+            report.reused.extend(files.iter().cloned());
+        }
+        report.files.extend(files);
         report.pages = written.pages.unwrap_or(report.pages);
+        if written.toolchain.is_some() {
+            stamp.pdf_toolchain = written.toolchain;
+            stamp.typst_warnings = written.warnings.clone();
+        }
         report.warnings.extend(written.warnings);
         report.warnings.extend(filled.warnings.iter().cloned());
-        let files = renderer.files().iter().map(|name| out_dir.join(name));
-        report.files.extend(files);
     }
+    stamp.write(&dir)?;
     staging.swap_into(out_dir)?;
     Ok(report)
 }

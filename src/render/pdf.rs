@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::fonts::{self, FontSet};
+use super::stamp::{self, Stamp};
 use super::typst::{self, Typst};
 use super::{Context, Escape, Filled, Renderer, Target, Written, for_messages};
 use crate::error::{Error, Result};
@@ -87,6 +88,34 @@ impl Renderer for PdfRenderer {
                 target.date
             ))
         })?;
+        let toolchain = stamp::pdf_toolchain(&self.fonts.dir, typst, timestamp);
+        if let (Some(previous), Some(tc)) = (target.previous, &toolchain)
+            && previous.reusable_pdf(target.out_dir, [TYP, PDF], &filled.text, tc)
+        {
+            return take_over(target, previous, toolchain.clone());
+        }
+        let warnings = self.compile(typst, filled, target, timestamp)?;
+        let pdf_path = target.dir.join(PDF);
+        let pdf = std::fs::read(&pdf_path).map_err(|e| Error::io(&pdf_path, e))?;
+        Ok(Written {
+            pages: Some(super::count_pdf_pages(&pdf)),
+            warnings,
+            reused: false,
+            toolchain,
+        })
+    }
+}
+
+impl PdfRenderer {
+    /// Runs typst on the .typ in `target.dir`; its warnings, as the user reads them.
+    fn compile(
+        &self,
+        typst: &Typst,
+        filled: &Filled,
+        target: &Target,
+        timestamp: i64,
+    ) -> Result<Vec<String>> {
+        let typ = target.dir.join(TYP);
         let failed_typ = target.out_dir.join(FAILED_TYP);
         let font_dir = absolute(&self.fonts.dir);
         let job = typst::Job {
@@ -104,22 +133,30 @@ impl Renderer for PdfRenderer {
                 let _ = std::fs::rename(&typ, &failed_typ);
             }
         })?;
-        let pdf_path = target.dir.join(PDF);
-        let pdf = std::fs::read(&pdf_path).map_err(|e| Error::io(&pdf_path, e))?;
         // The typst version warning is the caller's to show, once per run.
         let typ_path = for_messages(&target.out_dir.join(TYP));
-        let warnings = diagnostics
+        Ok(diagnostics
             .iter()
             .map(|d| {
                 let shown = typst::format_diagnostic(d, TYP, &typ_path, &filled.text);
                 format!("typst: {shown}")
             })
-            .collect();
-        Ok(Written {
-            pages: Some(super::count_pdf_pages(&pdf)),
-            warnings,
-        })
+            .collect())
     }
+}
+
+/// The previous build's PDF, copied into the new set: typst would make the same file.
+fn take_over(target: &Target, previous: &Stamp, toolchain: Option<String>) -> Result<Written> {
+    let from = target.out_dir.join(PDF);
+    let to = target.dir.join(PDF);
+    std::fs::copy(&from, &to).map_err(|e| Error::io(&from, e))?;
+    let pdf = std::fs::read(&to).map_err(|e| Error::io(&to, e))?;
+    Ok(Written {
+        pages: Some(super::count_pdf_pages(&pdf)),
+        warnings: previous.typst_warnings.clone(),
+        reused: true,
+        toolchain,
+    })
 }
 
 fn absolute(p: &Path) -> PathBuf {
