@@ -102,7 +102,8 @@ pub fn fact_sheet_and_warnings(
     let date = &summit.config.date;
     let done = in_order(&summit.sources, |i, config| {
         let (doc, warnings) = read_document(summit, config, &simplifier)?;
-        let extraction = extract::extract_document(rules, &doc, i, date);
+        let mut extraction = extract::extract_document(rules, &doc, i, date);
+        extraction.drop_diagnostics();
         Ok(Extracted {
             config: doc.config,
             sha256: doc.sha256,

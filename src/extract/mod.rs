@@ -165,6 +165,19 @@ impl Scope<'_> {
 }
 
 impl Extraction {
+    /// Drops what only the analyst's tools read - each match's captures and
+    /// normalisation steps (`explain`), rule overlaps and unclaimed lists (`check
+    /// --corpus`) - and keeps what consolidation and facts.json need: a large summit's
+    /// matches then take about a fifth less memory.
+    pub fn drop_diagnostics(&mut self) {
+        for m in &mut self.matches {
+            m.captures = Vec::new();
+            m.steps = Vec::new();
+        }
+        self.overlaps = Vec::new();
+        self.unclaimed_lists = Vec::new();
+    }
+
     /// Adds what another document gave, after what this one holds.
     pub fn append(&mut self, part: Extraction) {
         self.matches.extend(part.matches);
