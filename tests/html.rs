@@ -1,8 +1,8 @@
 //! The HTML review sheet: self-contained, every link leads somewhere, every cited
 //! sentence holds its quote, source text cannot become markup - checked in the file
 //! and in a real browser (headless Chromium: `FACTSHEET_CHROMIUM`, else `chromium`,
-//! `chromium-browser` or `google-chrome` on PATH; skipped without one unless `CI` is
-//! set). The browser test saves a screenshot under `$FACTSHEET_ARTEFACTS`, else
+//! `chromium-browser` or `google-chrome` on PATH, else Debian's chromium installed by
+//! the test itself; skipped only when none can be had, and never under `CI`). The browser test saves a screenshot under `$FACTSHEET_ARTEFACTS`, else
 //! `<target>/tmp/artefacts/`.
 
 mod common;
@@ -10,6 +10,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use common::*;
 use factsheet::facts::FactSheet;
@@ -203,27 +204,95 @@ fn a_script_in_a_source_renders_as_text() {
     );
 }
 
-/// Headless Chromium, when there is one.
+/// Headless Chromium: `FACTSHEET_CHROMIUM`, one on PATH, else Debian's `chromium`
+/// installed now, once per machine, as the project installs typst for `build`.
+/// Without one, and no way to install it, the browser tests are skipped with a
+/// message - except under `CI`, where they fail.
 fn chromium() -> Option<PathBuf> {
-    let found = std::env::var_os("FACTSHEET_CHROMIUM")
-        .map(PathBuf::from)
-        .or_else(|| {
-            let path = std::env::var_os("PATH")?;
-            std::env::split_paths(&path).find_map(|d| {
-                ["chromium", "chromium-browser", "google-chrome"]
-                    .iter()
-                    .map(|n| d.join(n))
-                    .find(|p| p.is_file())
-            })
-        });
+    static BROWSER: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let found = BROWSER
+        .get_or_init(|| find_chromium().or_else(install_chromium))
+        .clone();
     if found.is_none() {
         assert!(
             std::env::var_os("CI").is_none(),
-            "CI needs Chromium for the browser test (.ci/run installs Debian's chromium)"
+            "CI needs Chromium for the browser test, and it could not be installed (see above)"
         );
-        eprintln!("skipped: no chromium on PATH and FACTSHEET_CHROMIUM is not set");
+        eprintln!("skipped: no chromium (install Debian's chromium, or set FACTSHEET_CHROMIUM)");
     }
     found
+}
+
+fn find_chromium() -> Option<PathBuf> {
+    if let Some(given) = std::env::var_os("FACTSHEET_CHROMIUM") {
+        return Some(PathBuf::from(given));
+    }
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| on_path(name))
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Installs Debian's `chromium` with apt-get, as root or through password-less sudo;
+/// says why not when it cannot (no apt-get, no rights, `FACTSHEET_NO_PROVISION`).
+fn install_chromium() -> Option<PathBuf> {
+    if std::env::var_os("FACTSHEET_NO_PROVISION").is_some_and(|v| !v.is_empty()) {
+        eprintln!("not installing chromium: FACTSHEET_NO_PROVISION is set");
+        return None;
+    }
+    let Some(apt) = on_path("apt-get") else {
+        eprintln!("cannot install chromium: no apt-get (not a Debian system)");
+        return None;
+    };
+    let mut prefix: Vec<std::ffi::OsString> = Vec::new();
+    if !is_root() {
+        let sudo_works = Command::new("sudo")
+            .args(["-n", "true"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !sudo_works {
+            eprintln!("cannot install chromium: not root, and sudo asks for a password");
+            return None;
+        }
+        prefix = vec!["sudo".into(), "-n".into()];
+    }
+    eprintln!("Installing Debian's chromium for the browser tests (apt-get, once per machine)...");
+    let steps: [&[&str]; 2] = [
+        &["update", "-qq"],
+        &["install", "-y", "-qq", "--no-install-recommends", "chromium"],
+    ];
+    for args in steps {
+        let mut command = prefix.clone();
+        command.push(apt.clone().into_os_string());
+        let status = Command::new(&command[0])
+            .args(&command[1..])
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status();
+        if !status.is_ok_and(|s| s.success()) {
+            eprintln!("cannot install chromium: apt-get {} failed", args.join(" "));
+            return None;
+        }
+    }
+    find_chromium()
+}
+
+#[cfg(unix)]
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[cfg(not(unix))]
+fn is_root() -> bool {
+    false
 }
 
 /// Where screenshots are kept after the test.
