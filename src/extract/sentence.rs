@@ -11,33 +11,75 @@ use super::overlaps::resolve_overlaps_counted;
 use super::window::{Window, windows};
 use super::{Capture, Extraction, Highlight, ListPosition, Match, Overlap, Scope, Step, cite};
 use crate::facts::{Item, Note, SentenceId};
+use crate::segment::Sentence;
 use crate::rules::{
     BackgroundScope, ContextSpec, ItemsSpec, Rule, RuleSet, SplitSpec, TextMode, normalisers,
 };
 
 pub(super) fn run(rules: &RuleSet, scope: &Scope, out: &mut Extraction) {
-    let mut found = Extraction::default();
-    for (s, next) in windows(scope.doc) {
-        let one = [s];
-        let w = Window::new(&one);
+    let pairs = windows(scope.doc);
+    let ones: Vec<[&Sentence; 1]> = pairs.iter().map(|&(s, _)| [s]).collect();
+    let twos: Vec<Option<[&Sentence; 2]>> = pairs
+        .iter()
+        .map(|&(s, next)| next.filter(|_| !rules.pair_index.is_empty()).map(|n| [s, n]))
+        .collect();
+    let mut windows: Vec<Window> = Vec::with_capacity(ones.len() * 2);
+    let mut tasks: Vec<Task> = Vec::new();
+    for (one, two) in ones.iter().zip(&twos) {
+        let w = Window::new(one);
         for k in rules.single.candidates(&w.matched) {
-            apply(&rules.rules[rules.single_index[k]], &w, scope, &mut found);
+            tasks.push(Task::new(rules.single_index[k], windows.len(), tasks.len()));
         }
-        if rules.pair_index.is_empty() {
-            continue;
-        }
-        if let Some(next) = next {
-            let two = [s, next];
-            let w = Window::new(&two);
+        windows.push(w);
+        if let Some(two) = two {
+            let w = Window::new(two);
             for k in rules.pair.candidates(&w.matched) {
-                apply(&rules.rules[rules.pair_index[k]], &w, scope, &mut found);
+                tasks.push(Task::new(rules.pair_index[k], windows.len(), tasks.len()));
             }
+            windows.push(w);
         }
     }
+    let mut found = apply_rule_by_rule(rules, &windows, tasks, scope);
     out.notes.append(&mut found.notes);
     out.overlaps
         .extend(resolve_by_competition(rules, &mut found.matches));
     out.matches.append(&mut found.matches);
+}
+
+/// One rule to try on one window; `slot` is its place in sentence order.
+struct Task {
+    rule: usize,
+    window: usize,
+    slot: usize,
+}
+
+impl Task {
+    fn new(rule: usize, window: usize, slot: usize) -> Self {
+        Task { rule, window, slot }
+    }
+}
+
+/// Runs the tasks one rule at a time - a rule's lazy DFA stays in the CPU's caches
+/// across the document's sentences, which is about twice as fast as trying every
+/// rule on one sentence before the next - and returns what they found in sentence
+/// order, as if they had run sentence by sentence.
+fn apply_rule_by_rule(
+    rules: &RuleSet,
+    windows: &[Window],
+    mut tasks: Vec<Task>,
+    scope: &Scope,
+) -> Extraction {
+    let mut results: Vec<Extraction> = Vec::new();
+    results.resize_with(tasks.len(), Extraction::default);
+    tasks.sort_by_key(|t| (t.rule, t.slot));
+    for t in &tasks {
+        apply(&rules.rules[t.rule], &windows[t.window], scope, &mut results[t.slot]);
+    }
+    let mut found = Extraction::default();
+    for part in results {
+        found.append(part);
+    }
+    found
 }
 
 /// Resolves overlaps among the matches of fields that compete for words (a pledge
