@@ -11,17 +11,40 @@ use super::overlaps::resolve_overlaps_counted;
 use super::window::{Window, windows};
 use super::{Capture, Extraction, Highlight, ListPosition, Match, Overlap, Scope, Step, cite};
 use crate::facts::{Item, Note, SentenceId};
-use crate::segment::Sentence;
 use crate::rules::{
     BackgroundScope, ContextSpec, ItemsSpec, Rule, RuleSet, SplitSpec, TextMode, normalisers,
 };
+use crate::segment::Sentence;
+
+/// Sentences handled together, rule by rule: enough for a rule's DFA to stay warm,
+/// few enough that a huge document's windows and tasks are never all held at once.
+const BLOCK: usize = 1024;
 
 pub(super) fn run(rules: &RuleSet, scope: &Scope, out: &mut Extraction) {
-    let pairs = windows(scope.doc);
-    let ones: Vec<[&Sentence; 1]> = pairs.iter().map(|&(s, _)| [s]).collect();
-    let twos: Vec<Option<[&Sentence; 2]>> = pairs
+    let mut found = Extraction::default();
+    for block in windows(scope.doc).chunks(BLOCK) {
+        found.append(run_block(rules, block, scope));
+    }
+    out.notes.append(&mut found.notes);
+    out.overlaps
+        .extend(resolve_by_competition(rules, &mut found.matches));
+    out.matches.append(&mut found.matches);
+}
+
+/// The sentence rules over a block of consecutive sentences (each with the next one
+/// of its paragraph, for two-sentence rules).
+fn run_block(
+    rules: &RuleSet,
+    block: &[(&Sentence, Option<&Sentence>)],
+    scope: &Scope,
+) -> Extraction {
+    let ones: Vec<[&Sentence; 1]> = block.iter().map(|&(s, _)| [s]).collect();
+    let twos: Vec<Option<[&Sentence; 2]>> = block
         .iter()
-        .map(|&(s, next)| next.filter(|_| !rules.pair_index.is_empty()).map(|n| [s, n]))
+        .map(|&(s, next)| {
+            next.filter(|_| !rules.pair_index.is_empty())
+                .map(|n| [s, n])
+        })
         .collect();
     let mut windows: Vec<Window> = Vec::with_capacity(ones.len() * 2);
     let mut tasks: Vec<Task> = Vec::new();
@@ -39,11 +62,7 @@ pub(super) fn run(rules: &RuleSet, scope: &Scope, out: &mut Extraction) {
             windows.push(w);
         }
     }
-    let mut found = apply_rule_by_rule(rules, &windows, tasks, scope);
-    out.notes.append(&mut found.notes);
-    out.overlaps
-        .extend(resolve_by_competition(rules, &mut found.matches));
-    out.matches.append(&mut found.matches);
+    apply_rule_by_rule(rules, &windows, tasks, scope)
 }
 
 /// One rule to try on one window; `slot` is its place in sentence order.
@@ -60,9 +79,9 @@ impl Task {
 }
 
 /// Runs the tasks one rule at a time - a rule's lazy DFA stays in the CPU's caches
-/// across the document's sentences, which is about twice as fast as trying every
-/// rule on one sentence before the next - and returns what they found in sentence
-/// order, as if they had run sentence by sentence.
+/// across the block's sentences, which is faster than trying every rule on one
+/// sentence before the next - and returns what they found in sentence order, as if
+/// they had run sentence by sentence.
 fn apply_rule_by_rule(
     rules: &RuleSet,
     windows: &[Window],
@@ -73,7 +92,12 @@ fn apply_rule_by_rule(
     results.resize_with(tasks.len(), Extraction::default);
     tasks.sort_by_key(|t| (t.rule, t.slot));
     for t in &tasks {
-        apply(&rules.rules[t.rule], &windows[t.window], scope, &mut results[t.slot]);
+        apply(
+            &rules.rules[t.rule],
+            &windows[t.window],
+            scope,
+            &mut results[t.slot],
+        );
     }
     let mut found = Extraction::default();
     for part in results {
