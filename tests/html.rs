@@ -266,7 +266,13 @@ fn install_chromium() -> Option<PathBuf> {
     eprintln!("Installing Debian's chromium for the browser tests (apt-get, once per machine)...");
     let steps: [&[&str]; 2] = [
         &["update", "-qq"],
-        &["install", "-y", "-qq", "--no-install-recommends", "chromium"],
+        &[
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+        ],
     ];
     for args in steps {
         let mut command = prefix.clone();
