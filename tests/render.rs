@@ -500,6 +500,23 @@ fn an_unchanged_summit_is_not_built_again_and_any_change_is() {
 }
 
 #[test]
+fn after_watch_or_with_the_formats_in_another_order_a_build_is_up_to_date() {
+    let dir = temp_copy();
+    let root = dir.path();
+    let o = run(root, &["watch", "2023-xian", "--exit-after", "0"], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("rebuilt out/2023-xian/"),
+        "{}",
+        stdout(&o)
+    );
+    let after_watch = build_xian(root, &[]);
+    assert!(after_watch.contains(UP_TO_DATE), "{after_watch}");
+    let reordered = build_xian(root, &["--format", "html,pdf,md"]);
+    assert!(reordered.contains(UP_TO_DATE), "{reordered}");
+}
+
+#[test]
 fn a_pdf_is_compiled_again_only_when_its_typ_typst_or_fonts_change() {
     let dir = temp_copy();
     let root = dir.path();

@@ -10,7 +10,8 @@ use factsheet::facts::FactSheet;
 use factsheet::ingest;
 use factsheet::pipeline;
 use factsheet::project::Project;
-use factsheet::render::{self, Input, RenderOptions, provision};
+use factsheet::render::typst::Typst;
+use factsheet::render::{self, Input, RenderOptions, provision, stamp};
 use factsheet::review::diff;
 use factsheet::rules;
 
@@ -29,7 +30,7 @@ pub fn watch(project: &Project, args: &WatchArgs) -> Result<u8> {
         None
     } else {
         let typst = provision::resolve(&args.typst.request())?;
-        Some(RenderOptions::all(project, typst)?)
+        Some((RenderOptions::all(project, typst.clone())?, typst))
     };
     let dirs = [
         project.rules_dir(),
@@ -75,7 +76,7 @@ fn rebuild(
     out: &mut Out,
     project: &Project,
     id: &str,
-    options: Option<&RenderOptions>,
+    options: Option<&(RenderOptions, Typst)>,
     previous: Option<&FactSheet>,
 ) -> Result<Option<FactSheet>> {
     let sheet = match build(out, project, id, options) {
@@ -97,16 +98,23 @@ fn build(
     out: &mut Out,
     project: &Project,
     id: &str,
-    options: Option<&RenderOptions>,
+    options: Option<&(RenderOptions, Typst)>,
 ) -> Result<FactSheet> {
     let summit = ingest::load_summit(project, id)?;
+    // What this build reads, recorded as `build` would: a later `build` with nothing
+    // changed then has nothing to do.
+    let digest = options.and_then(|(o, typst)| {
+        let names: Vec<&str> = o.renderers.iter().map(|r| r.name()).collect();
+        stamp::inputs_digest(project, &summit, &names, Some(typst))
+    });
     let rules = rules::load(&project.rules_dir())?;
     let analysis = pipeline::analyse(&summit, &rules)?;
     let sheet = analysis.sheet;
     match options {
-        Some(o) => {
-            let input =
-                Input::new(&sheet, &rules.fields).with_sources(&analysis.docs, &rules.triggers);
+        Some((o, _)) => {
+            let input = Input::new(&sheet, &rules.fields)
+                .with_sources(&analysis.docs, &rules.triggers)
+                .with_inputs_digest(digest.as_deref());
             let report = render::render(project, &input, o)?;
             out.line(format!(
                 "rebuilt out/{id}/ ({} facts, {} pages)",

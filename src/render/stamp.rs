@@ -110,6 +110,9 @@ pub fn inputs_digest(
     let mut h = Sha256::new();
     part(&mut h, env!("CARGO_PKG_VERSION").as_bytes());
     part(&mut h, &metadata_of(&std::env::current_exe().ok()?)?);
+    // The same outputs, whatever order they were asked for in.
+    let mut renderers = renderers.to_vec();
+    renderers.sort_unstable();
     part(&mut h, renderers.join(",").as_bytes());
     if let Some(t) = typst {
         part(&mut h, t.version.as_bytes());
