@@ -106,6 +106,15 @@ pub struct Fact {
     pub sources: Vec<Citation>,
 }
 
+impl Fact {
+    /// Every citation of the fact: its own, then its items'.
+    pub fn citations(&self) -> impl Iterator<Item = &Citation> {
+        self.sources
+            .iter()
+            .chain(self.items.iter().flat_map(|i| &i.sources))
+    }
+}
+
 /// A sub-item of a fact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {

@@ -6,9 +6,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use common::{repo_root, stderr, stdout};
+use common::{repo_root, run, stderr, stdout};
 use factsheet::facts::FactSheet;
 use factsheet::pipeline;
 use factsheet::project::Project;
@@ -283,16 +282,6 @@ fn a_word_file_gives_the_facts_of_its_text_without_header_footer_or_comments() {
         comparable(&a, &[("briefing.docx", "seed.txt")]),
         comparable(&b, &[])
     );
-}
-
-/// Runs the binary in `root`, finding typst as the tool does.
-fn run(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_factsheet"))
-        .args(args)
-        .current_dir(root)
-        .env_remove("FACTSHEET_ROOT")
-        .output()
-        .expect("factsheet runs")
 }
 
 /// An empty project with the repository's rules, templates and fonts.

@@ -88,11 +88,7 @@ fn cited_quotes(sheet: &FactSheet) -> BTreeMap<String, String> {
     sheet
         .facts
         .iter()
-        .flat_map(|f| {
-            f.sources
-                .iter()
-                .chain(f.items.iter().flat_map(|i| &i.sources))
-        })
+        .flat_map(|f| f.citations())
         .map(|c| {
             let anchor = format!("S{}-{}-{}", number(&c.doc), c.para, c.sentence);
             (anchor, c.quote.clone())
@@ -348,6 +344,19 @@ fn browse(browser: &Path, dir: &Path, page: &Path, extra: &[&str]) -> std::proce
         .expect("chromium runs")
 }
 
+/// What a test page wrote into its `#result`, parsed as JSON.
+fn page_result(browser: &Path, dir: &Path, page: &Path) -> serde_json::Value {
+    let o = browse(browser, dir, page, &["--dump-dom"]);
+    let dom = String::from_utf8_lossy(&o.stdout);
+    let result = dom
+        .split("<pre id=\"result\">")
+        .nth(1)
+        .and_then(|r| r.split("</pre>").next())
+        .unwrap_or_else(|| panic!("no result: {dom}\n{}", stderr(&o)));
+    serde_json::from_str(&unescape(result))
+        .unwrap_or_else(|e| panic!("{e}: {result}\n{}", stderr(&o)))
+}
+
 /// A page that loads `sheet` in a frame, clicks the citation links `clicks` (or all,
 /// with `[]`) one after the other, and writes what it saw into `#result` as JSON.
 fn test_page(dir: &Path, sheet: &Path, quotes: &BTreeMap<String, String>, last: &str) -> PathBuf {
@@ -407,15 +416,7 @@ fn clicking_a_citation_scrolls_its_highlighted_sentence_into_view() {
     .unwrap();
     let work = tempfile::tempdir().unwrap();
     let page = test_page(work.path(), &file, &quotes, &last);
-    let o = browse(&browser, work.path(), &page, &["--dump-dom"]);
-    let dom = String::from_utf8_lossy(&o.stdout);
-    let result = dom
-        .split("<pre id=\"result\">")
-        .nth(1)
-        .and_then(|r| r.split("</pre>").next())
-        .unwrap_or_else(|| panic!("no result: {dom}\n{}", stderr(&o)));
-    let r: serde_json::Value = serde_json::from_str(&unescape(result))
-        .unwrap_or_else(|e| panic!("{e}: {result}\n{}", stderr(&o)));
+    let r = page_result(&browser, work.path(), &page);
     for key in ["missing", "wrong", "hidden", "untargeted"] {
         assert_eq!(r[key], serde_json::json!([]), "{key}: {r}");
     }
@@ -458,15 +459,7 @@ fn in_the_browser_a_script_from_a_source_is_text() {
         ),
     )
     .unwrap();
-    let o = browse(&browser, work.path(), &page, &["--dump-dom"]);
-    let dom = String::from_utf8_lossy(&o.stdout);
-    let result = dom
-        .split("<pre id=\"result\">")
-        .nth(1)
-        .and_then(|r| r.split("</pre>").next())
-        .unwrap_or_else(|| panic!("no result: {dom}"));
-    let r: serde_json::Value = serde_json::from_str(&unescape(result))
-        .unwrap_or_else(|e| panic!("{e}: {result}\n{}", stderr(&o)));
+    let r = page_result(&browser, work.path(), &page);
     assert_eq!(r["scripts"], 0, "{r}");
     assert_eq!(r["images"], 0, "{r}");
     assert_eq!(r["bold"], 0, "{r}");

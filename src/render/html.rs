@@ -160,11 +160,7 @@ fn cited_sentences(ctx: &Context) -> BTreeMap<SentenceId, Vec<BackLink>> {
             .get(f.id.as_str())
             .cloned()
             .unwrap_or_else(|| f.id.clone());
-        let cites = f
-            .sources
-            .iter()
-            .chain(f.items.iter().flat_map(|i| &i.sources));
-        for c in cites {
+        for c in f.citations() {
             let links = out.entry(c.sentence_id()).or_default();
             if !links.iter().any(|l| l.id == f.id) {
                 links.push(BackLink {
@@ -273,14 +269,7 @@ fn cited_only(
     source: &SourceView,
     cited: &BTreeMap<SentenceId, Vec<BackLink>>,
 ) -> Vec<ParagraphText> {
-    let quotes: BTreeMap<(usize, usize), &Citation> = sheet
-        .facts
-        .iter()
-        .flat_map(|f| {
-            f.sources
-                .iter()
-                .chain(f.items.iter().flat_map(|i| &i.sources))
-        })
+    let quotes: BTreeMap<(usize, usize), &Citation> = super::model::cited(sheet)
         .filter(|c| c.doc == source.doc)
         .map(|c| ((c.para, c.sentence), c))
         .collect();

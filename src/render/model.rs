@@ -413,12 +413,8 @@ impl<'a> Builder<'a> {
 }
 
 /// Every citation of the sheet: its facts' and their items'.
-fn cited(sheet: &FactSheet) -> impl Iterator<Item = &Citation> {
-    sheet.facts.iter().flat_map(|f| {
-        f.sources
-            .iter()
-            .chain(f.items.iter().flat_map(|i| i.sources.iter()))
-    })
+pub(super) fn cited(sheet: &FactSheet) -> impl Iterator<Item = &Citation> {
+    sheet.facts.iter().flat_map(Fact::citations)
 }
 
 /// The sources, numbered S1, S2, … in summit.yaml's order, with the pages cited of a
