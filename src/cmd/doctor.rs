@@ -202,12 +202,6 @@ fn expected_sums(dir: &Path) -> Vec<(String, String)> {
 }
 
 fn sha256_of(path: &Path) -> Option<String> {
-    use sha2::{Digest, Sha256};
     let bytes = std::fs::read(path).ok()?;
-    Some(
-        Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    )
+    Some(factsheet::hash::sha256_hex(&bytes))
 }

@@ -14,10 +14,10 @@ use std::path::Path;
 use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::typst::Typst;
 use crate::error::{Error, Result};
+use crate::hash::{PartsDigest, sha256_hex};
 use crate::ingest::Summit;
 use crate::project::Project;
 
@@ -53,7 +53,7 @@ impl Stamp {
             let name = path.file_name().unwrap_or_default().to_string_lossy();
             if name != STAMP_FILE && path.is_file() {
                 let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
-                self.files.insert(name.into_owned(), sha256(&bytes));
+                self.files.insert(name.into_owned(), sha256_hex(&bytes));
             }
         }
         let path = dir.join(STAMP_FILE);
@@ -82,7 +82,7 @@ impl Stamp {
     ) -> bool {
         let [typ_name, pdf_name] = names;
         self.pdf_toolchain.as_deref() == Some(toolchain)
-            && self.files.get(typ_name) == Some(&sha256(typ.as_bytes()))
+            && self.files.get(typ_name) == Some(&sha256_hex(typ.as_bytes()))
             && self
                 .files
                 .get(pdf_name)
@@ -107,16 +107,16 @@ pub fn inputs_digest(
     renderers: &[&str],
     typst: Option<&Typst>,
 ) -> Option<String> {
-    let mut h = Sha256::new();
-    part(&mut h, env!("CARGO_PKG_VERSION").as_bytes());
-    part(&mut h, &metadata_of(&std::env::current_exe().ok()?)?);
+    let mut h = PartsDigest::default();
+    h.part(env!("CARGO_PKG_VERSION").as_bytes());
+    h.part(&metadata_of(&std::env::current_exe().ok()?)?);
     // The same outputs, whatever order they were asked for in.
     let mut renderers = renderers.to_vec();
     renderers.sort_unstable();
-    part(&mut h, renderers.join(",").as_bytes());
+    h.part(renderers.join(",").as_bytes());
     if let Some(t) = typst {
-        part(&mut h, t.version.as_bytes());
-        part(&mut h, &metadata_of(&t.path)?);
+        h.part(t.version.as_bytes());
+        h.part(&metadata_of(&t.path)?);
     }
     for (dir, whole) in [
         (summit.dir.clone(), true),
@@ -126,24 +126,24 @@ pub fn inputs_digest(
     ] {
         folder(&mut h, &dir, whole)?;
     }
-    Some(hex(&h.finalize()))
+    Some(h.hex())
 }
 
 /// Digest of what a PDF is compiled with besides its `.typ`: `typst`, the fonts in
 /// `fonts_dir`, and the creation `timestamp` it is given.
 pub fn pdf_toolchain(fonts_dir: &Path, typst: &Typst, timestamp: i64) -> Option<String> {
-    let mut h = Sha256::new();
-    part(&mut h, timestamp.to_string().as_bytes());
-    part(&mut h, typst.version.as_bytes());
-    part(&mut h, &metadata_of(&typst.path)?);
+    let mut h = PartsDigest::default();
+    h.part(timestamp.to_string().as_bytes());
+    h.part(typst.version.as_bytes());
+    h.part(&metadata_of(&typst.path)?);
     folder(&mut h, fonts_dir, false)?;
-    Some(hex(&h.finalize()))
+    Some(h.hex())
 }
 
 /// Adds every entry under `dir` to `h`, in name order: its path under `dir`, and its
 /// content (`whole`) or its size and modification time. Linked folders are not
 /// walked and links are not followed: a link counts by where it points.
-fn folder(h: &mut Sha256, dir: &Path, whole: bool) -> Option<()> {
+fn folder(h: &mut PartsDigest, dir: &Path, whole: bool) -> Option<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .ok()?
         .map(|e| e.map(|e| e.path()))
@@ -152,27 +152,26 @@ fn folder(h: &mut Sha256, dir: &Path, whole: bool) -> Option<()> {
     entries.sort();
     for path in entries {
         let meta = std::fs::symlink_metadata(&path).ok()?;
-        part(h, path.file_name()?.as_encoded_bytes());
+        h.part(path.file_name()?.as_encoded_bytes());
         if meta.is_dir() {
             folder(h, &path, whole)?;
         } else if meta.file_type().is_symlink() {
-            part(
-                h,
+            h.part(
                 std::fs::read_link(&path)
                     .ok()?
                     .as_os_str()
                     .as_encoded_bytes(),
             );
-            part(h, &metadata_of(&path)?);
+            h.part(&metadata_of(&path)?);
         } else if !meta.is_file() {
             return None;
         } else if whole {
-            part(h, &std::fs::read(&path).ok()?);
+            h.part(&std::fs::read(&path).ok()?);
         } else {
-            part(h, &metadata_of(&path)?);
+            h.part(&metadata_of(&path)?);
         }
     }
-    part(h, b"end of folder");
+    h.part(b"end of folder");
     Some(())
 }
 
@@ -188,19 +187,5 @@ fn file_digest(path: &Path) -> Option<String> {
     if !meta.is_file() {
         return None;
     }
-    std::fs::read(path).ok().map(|b| sha256(&b))
-}
-
-/// `bytes`, prefixed by their length so that parts cannot run into each other.
-fn part(h: &mut Sha256, bytes: &[u8]) {
-    h.update((bytes.len() as u64).to_le_bytes());
-    h.update(bytes);
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    std::fs::read(path).ok().map(|b| sha256_hex(&b))
 }
