@@ -16,6 +16,7 @@ use dom_query::{Document, NodeRef};
 use super::Encoding;
 use super::decode::{finish, gb18030_chars, push_char, utf8_chars};
 use super::formats::Extracted;
+use super::tags::{TagReading, text_between_tags};
 use crate::error::{Error, Result};
 use crate::text::MappedChar;
 use crate::text::PARAGRAPH_BREAK;
@@ -251,79 +252,13 @@ const RAW_TEXT: &[&str] = &[
 /// raw-text elements, with character references decoded (each spanning its whole
 /// reference).
 fn text_positions(chars: &[MappedChar]) -> Vec<MappedChar> {
-    let mut out = Vec::with_capacity(chars.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.ch == '<' {
-            if starts_with(chars, i, "<!--") {
-                i = find(chars, i + 4, "-->").map_or(chars.len(), |e| e + 3);
-                continue;
-            }
-            let next = chars.get(i + 1).map(|c| c.ch);
-            if matches!(next, Some(ch) if ch.is_ascii_alphabetic() || ch == '/' || ch == '!' || ch == '?')
-                && let Some(end) = tag_end(chars, i)
-            {
-                let closing = next == Some('/');
-                let name: String = chars[i + 1 + closing as usize..end]
-                    .iter()
-                    .take_while(|c| c.ch.is_ascii_alphanumeric())
-                    .map(|c| c.ch.to_ascii_lowercase())
-                    .collect();
-                i = end;
-                if !closing && RAW_TEXT.contains(&name.as_str()) {
-                    let close = format!("</{name}");
-                    i = find(chars, end, &close)
-                        .and_then(|p| tag_end(chars, p))
-                        .unwrap_or(chars.len());
-                }
-                continue;
-            }
-        }
-        if c.ch == '&'
-            && let Some((decoded, len)) = reference(&chars[i..])
-        {
-            let end = chars[i + len - 1].end;
-            for d in decoded {
-                out.push(MappedChar::new(d, c.start, end));
-            }
-            i += len;
-            continue;
-        }
-        out.push(c);
-        i += 1;
-    }
-    out
-}
-
-fn starts_with(chars: &[MappedChar], at: usize, s: &str) -> bool {
-    let mut i = at;
-    for want in s.chars() {
-        match chars.get(i) {
-            Some(c) if c.ch.eq_ignore_ascii_case(&want) => i += 1,
-            _ => return false,
-        }
-    }
-    true
-}
-
-fn find(chars: &[MappedChar], from: usize, s: &str) -> Option<usize> {
-    (from..chars.len()).find(|&i| starts_with(chars, i, s))
-}
-
-/// End (exclusive) of a tag starting at `at` (a `<`), honouring quoted attribute values.
-fn tag_end(chars: &[MappedChar], at: usize) -> Option<usize> {
-    let mut quote: Option<char> = None;
-    for (i, c) in chars.iter().enumerate().skip(at + 1) {
-        match (quote, c.ch) {
-            (Some(q), ch) if ch == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c.ch),
-            (None, '>') => return Some(i + 1),
-            _ => {}
-        }
-    }
-    None
+    let how = TagReading {
+        skipped: RAW_TEXT,
+        blocks: &[],
+        lt_ends_tag: false,
+        reference,
+    };
+    text_between_tags(chars, &how)
 }
 
 /// A character reference at the start of `chars` (`&amp;`, `&#20013;`, `&#x56FD;`, or a

@@ -19,6 +19,7 @@ pub mod html;
 mod listing;
 mod load;
 pub mod pdf;
+pub(crate) mod tags;
 
 pub use decode::{Encoding, decode, gb18030_warning};
 pub use load::load_summit;

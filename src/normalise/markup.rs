@@ -1,6 +1,7 @@
 //! Markdown and HTML: front matter, tags, entities and Markdown syntax are removed;
 //! the text they carry is kept, with its original byte spans.
 
+use crate::ingest::tags::{TagReading, text_between_tags};
 use crate::text::MappedChar;
 
 pub use crate::text::PARAGRAPH_BREAK;
@@ -91,86 +92,16 @@ pub fn strip_markup(chars: &[MappedChar]) -> Vec<MappedChar> {
     strip_markdown(&without_tags)
 }
 
-fn lower_name(chars: &[MappedChar]) -> String {
-    chars
-        .iter()
-        .take_while(|c| c.ch.is_ascii_alphanumeric())
-        .map(|c| c.ch.to_ascii_lowercase())
-        .collect()
-}
-
-fn starts_with(chars: &[MappedChar], at: usize, s: &str) -> bool {
-    let mut i = at;
-    for want in s.chars() {
-        match chars.get(i) {
-            Some(c) if c.ch.eq_ignore_ascii_case(&want) => i += 1,
-            _ => return false,
-        }
-    }
-    true
-}
-
-fn find(chars: &[MappedChar], from: usize, s: &str) -> Option<usize> {
-    (from..chars.len()).find(|&i| starts_with(chars, i, s))
-}
-
-/// End (exclusive) of a tag starting at `at` (a `<`), honouring quoted attribute values.
-fn tag_end(chars: &[MappedChar], at: usize) -> Option<usize> {
-    let mut quote: Option<char> = None;
-    for (i, c) in chars.iter().enumerate().skip(at + 1) {
-        match (quote, c.ch) {
-            (Some(q), ch) if ch == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c.ch),
-            (None, '>') => return Some(i + 1),
-            (None, '<') => return None,
-            _ => {}
-        }
-    }
-    None
-}
-
+/// Tags and comments out, entities decoded, a block-level tag a paragraph break.
 fn strip_html(chars: &[MappedChar]) -> Vec<MappedChar> {
-    let mut out = Vec::with_capacity(chars.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.ch == '<' {
-            if starts_with(chars, i, "<!--") {
-                i = find(chars, i + 4, "-->").map_or(chars.len(), |e| e + 3);
-                continue;
-            }
-            let next = chars.get(i + 1).map(|c| c.ch);
-            let is_tag = matches!(next, Some(ch) if ch.is_ascii_alphabetic() || ch == '/' || ch == '!' || ch == '?');
-            if is_tag && let Some(end) = tag_end(chars, i) {
-                let closing = next == Some('/');
-                let name = lower_name(&chars[i + 1 + closing as usize..end]);
-                if !closing && SKIPPED_TAGS.contains(&name.as_str()) {
-                    let close = format!("</{name}");
-                    i = find(chars, end, &close)
-                        .and_then(|p| tag_end(chars, p))
-                        .unwrap_or(chars.len());
-                    continue;
-                }
-                if BLOCK_TAGS.contains(&name.as_str()) {
-                    out.push(c.with(PARAGRAPH_BREAK));
-                }
-                i = end;
-                continue;
-            }
-        }
-        if c.ch == '&'
-            && let Some((decoded, len)) = decode_entity(&chars[i..])
-        {
-            let end = chars[i + len - 1].end;
-            out.push(MappedChar::new(decoded, c.start, end));
-            i += len;
-            continue;
-        }
-        out.push(c);
-        i += 1;
-    }
-    out
+    let how = TagReading {
+        skipped: SKIPPED_TAGS,
+        blocks: BLOCK_TAGS,
+        // Text written by hand: `a < b` is text, not the start of a tag.
+        lt_ends_tag: true,
+        reference: decode_entity,
+    };
+    text_between_tags(chars, &how)
 }
 
 /// Named entities worth knowing in news pages; unknown ones are kept as written.
@@ -206,7 +137,7 @@ const ENTITIES: &[(&str, char)] = &[
 ];
 
 /// Decodes an entity at the start of `chars`: the character and how many chars it used.
-fn decode_entity(chars: &[MappedChar]) -> Option<(char, usize)> {
+fn decode_entity(chars: &[MappedChar]) -> Option<(Vec<char>, usize)> {
     let semi = chars.iter().take(12).position(|c| c.ch == ';')?;
     let body: String = chars[1..semi].iter().map(|c| c.ch).collect();
     let ch = if let Some(num) = body.strip_prefix('#') {
@@ -218,7 +149,7 @@ fn decode_entity(chars: &[MappedChar]) -> Option<(char, usize)> {
     } else {
         ENTITIES.iter().find(|(n, _)| *n == body).map(|(_, c)| *c)?
     };
-    Some((ch, semi + 1))
+    Some((vec![ch], semi + 1))
 }
 
 /// Strips Markdown line syntax (headings, bullets, quotes) and inline syntax
