@@ -45,7 +45,10 @@ pub fn build(project: &Project, args: &BuildArgs) -> Result<u8> {
 fn build_all(project: &Project, args: &BuildArgs, summits: &[Summit]) -> Result<usize> {
     let mut out = Out::new();
     let names: Vec<&str> = args.format.iter().map(|f| f.name()).collect();
-    let stale = needing_build(project, args, &names, summits, &mut out)?;
+    // The typst a build would use is one of its inputs; found here without installing
+    // anything (a build that must install it is not up to date anyway).
+    let found = typst::find(&args.typst.request()).ok().flatten();
+    let stale = needing_build(project, args, found.as_ref(), summits, &mut out)?;
     if stale.is_empty() {
         return Ok(0);
     }
@@ -54,11 +57,15 @@ fn build_all(project: &Project, args: &BuildArgs, summits: &[Summit]) -> Result<
     let rules = factsheet::rules::load(&project.rules_dir())?;
     let (mut options, typst) = render_options(project, &names, args, &mut out)?;
     options.take_over_unchanged = !args.force;
+    let identity = |t: &typst::Typst| (t.path.clone(), t.version.clone());
+    let typst_changed = found.as_ref().map(identity) != typst.as_ref().map(identity);
     let mut failed = 0;
-    for summit in stale {
+    for (summit, mut digest) in stale {
         warn_all(&summit.warnings);
-        // What the build reads, with the typst it really uses (perhaps just installed).
-        let digest = stamp::inputs_digest(project, summit, &names, typst.as_ref());
+        if typst_changed {
+            // What the build reads, with the typst it really uses (just installed).
+            digest = stamp::inputs_digest(project, summit, &names, typst.as_ref());
+        }
         match build_one(project, summit, &rules, &options, digest.as_deref()) {
             Ok(report) => print_report(&mut out, summit, &report)?,
             Err(e) => {
@@ -70,26 +77,26 @@ fn build_all(project: &Project, args: &BuildArgs, summits: &[Summit]) -> Result<
     Ok(failed)
 }
 
-/// The summits to build: all of them with `--force`, else those whose outputs are not
-/// what a build would write now. The others are reported up to date.
+/// The summits to build, each with the digest of its inputs: all of them with
+/// `--force`, else those whose outputs are not what a build with `typst` would write
+/// now. The others are reported up to date.
 fn needing_build<'a>(
     project: &Project,
     args: &BuildArgs,
-    names: &[&str],
+    typst: Option<&typst::Typst>,
     summits: &'a [Summit],
     out: &mut Out,
-) -> Result<Vec<&'a Summit>> {
-    if args.force {
-        return Ok(summits.iter().collect());
-    }
-    // The typst a build would use is one of its inputs; found here without installing
-    // anything (a build that must install it is not up to date anyway).
-    let typst = typst::find(&args.typst.request()).ok().flatten();
+) -> Result<Vec<(&'a Summit, Option<String>)>> {
+    let names: Vec<&str> = args.format.iter().map(|f| f.name()).collect();
     let mut stale = Vec::new();
     for summit in summits {
-        let digest = stamp::inputs_digest(project, summit, names, typst.as_ref());
+        let digest = stamp::inputs_digest(project, summit, &names, typst);
         let dir = project.out_dir(&summit.id);
-        if digest.is_some_and(|d| stamp::is_current(&dir, &d)) {
+        if !args.force
+            && digest
+                .as_deref()
+                .is_some_and(|d| stamp::is_current(&dir, d))
+        {
             warn_all(&summit.warnings);
             out.line(format!("{}  {}", summit.id, summit.config.title.zh()))?;
             out.line(format!(
@@ -97,7 +104,7 @@ fn needing_build<'a>(
                 shown(&dir)
             ))?;
         } else {
-            stale.push(summit);
+            stale.push((summit, digest));
         }
     }
     Ok(stale)
