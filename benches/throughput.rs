@@ -239,7 +239,7 @@ fn corpus_sentences(root: &Path) -> Vec<String> {
     for id in project.summit_ids().expect("summits") {
         let summit = ingest::load_summit(&project, &id).expect("summit");
         for doc in pipeline::documents(&summit, &simplifier).expect("documents") {
-            sentences.extend(doc.included().map(|s| s.text.clone()));
+            sentences.extend(doc.included().map(|s| s.text.to_string()));
         }
     }
     sentences.into_iter().collect()

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -128,8 +129,8 @@ pub struct Item {
 /// A sentence that states a fact, checkable against the original file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Citation {
-    /// Source file name under `sources/`.
-    pub doc: String,
+    /// Source file name under `sources/` (shared by every citation of the source).
+    pub doc: Arc<str>,
     /// 1-based paragraph.
     pub para: usize,
     /// 1-based sentence within the paragraph.
@@ -142,14 +143,20 @@ pub struct Citation {
     /// The page it is on, for a PDF source.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<usize>,
-    /// The sentence (normalised, in the source's own characters).
-    pub quote: String,
+    /// The sentence (normalised, in the source's own characters), shared with the
+    /// segmented sentence and every other citation of it: a large summit's matches
+    /// cite the same sentences many times.
+    pub quote: Arc<str>,
 }
 
 impl Citation {
     /// The id of the sentence cited.
     pub fn sentence_id(&self) -> SentenceId {
-        SentenceId::new(&self.doc, self.para, self.sentence)
+        SentenceId {
+            doc: self.doc.clone(),
+            para: self.para,
+            sentence: self.sentence,
+        }
     }
 }
 
@@ -159,7 +166,7 @@ impl Citation {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SentenceId {
     /// The source's name (its path under `sources/`).
-    pub doc: String,
+    pub doc: Arc<str>,
     /// 1-based paragraph.
     pub para: usize,
     /// 1-based sentence within the paragraph.
@@ -170,7 +177,7 @@ impl SentenceId {
     /// The id of sentence `sentence` of paragraph `para` of source `doc`.
     pub fn new(doc: &str, para: usize, sentence: usize) -> Self {
         SentenceId {
-            doc: doc.to_string(),
+            doc: doc.into(),
             para,
             sentence,
         }

@@ -92,47 +92,92 @@ struct Extracted {
 }
 
 /// The fact sheet, and what the user should know about how the sources were read.
-/// Each source goes through stages 1–4 on its own and is dropped once its matches are
-/// taken, so memory follows the largest source, not the summit.
+///
+/// Sources go through stages 1–4 a few at a time, on the pool's threads, in canonical
+/// order (speeches first, then summit.yaml order); their matches are merged into the
+/// facts and dropped before the next few are read. Memory follows the largest
+/// source and the facts, not the summit.
 pub fn fact_sheet_and_warnings(
     summit: &Summit,
     rules: &RuleSet,
 ) -> Result<(FactSheet, Vec<String>)> {
     let simplifier = Simplifier::new()?;
-    let date = &summit.config.date;
-    let done = in_order(&summit.sources, |i, config| {
-        let (doc, warnings) = read_document(summit, config, &simplifier)?;
-        let mut extraction = extract::extract_document(rules, &doc, i, date);
-        extraction.drop_diagnostics();
-        Ok(Extracted {
-            config: doc.config,
-            sha256: doc.sha256,
-            extraction,
-            warnings,
+    let view = matching_view(&simplifier);
+    let mut consolidator = consolidate::Consolidator::new(rules, &view, false);
+    let mut kept: Vec<Option<(SourceConfig, String, Vec<String>)>> =
+        summit.sources.iter().map(|_| None).collect();
+    let order = canonical_order(&summit.sources);
+    let batch = 2 * rayon::current_num_threads();
+    for (n, indexes) in order.chunks(batch).enumerate() {
+        let done = in_order(indexes, |_, &i| {
+            extract_source(summit, rules, i, &simplifier)
         })
-    })?;
-    let sources: Vec<(&SourceConfig, &str)> = done
-        .iter()
-        .map(|d| (&d.config, d.sha256.as_str()))
-        .collect();
-    let (info, provenance) = (
-        summit_info(summit, &sources),
-        provenance(rules, summit, &sources),
-    );
-    let mut warnings = Vec::new();
-    let mut extraction = Extraction::default();
-    for d in done {
-        warnings.extend(d.warnings);
-        extraction.append(d.extraction);
+        .map_err(|e| first_error_in_summit_order(summit, &order[n * batch..], e, &simplifier))?;
+        for (&i, d) in indexes.iter().zip(done) {
+            consolidator.add_source(d.extraction);
+            kept[i] = Some((d.config, d.sha256, d.warnings));
+        }
     }
-    let consolidated = consolidate::consolidate(rules, extraction, &matching_view(&simplifier));
+    let kept: Vec<(SourceConfig, String, Vec<String>)> = kept.into_iter().flatten().collect();
+    let sources: Vec<(&SourceConfig, &str)> =
+        kept.iter().map(|(c, sha, _)| (c, sha.as_str())).collect();
+    let consolidated = consolidator.finish();
     let sheet = FactSheet {
-        summit: info,
+        summit: summit_info(summit, &sources),
         facts: consolidated.facts,
         notes: consolidated.notes,
-        provenance,
+        provenance: provenance(rules, summit, &sources),
     };
+    let warnings = kept.into_iter().flat_map(|(_, _, w)| w).collect();
     Ok((sheet, warnings))
+}
+
+/// Stages 1–4 for source `i` of `summit`: what is kept of it once its matches are
+/// taken (what only the analyst's tools read is dropped).
+fn extract_source(
+    summit: &Summit,
+    rules: &RuleSet,
+    i: usize,
+    simplifier: &Simplifier,
+) -> Result<Extracted> {
+    let (doc, warnings) = read_document(summit, &summit.sources[i], simplifier)?;
+    let mut extraction = extract::extract_document(rules, &doc, i, &summit.config.date);
+    extraction.drop_diagnostics();
+    Ok(Extracted {
+        config: doc.config,
+        sha256: doc.sha256,
+        extraction,
+        warnings,
+    })
+}
+
+/// The sources' indexes in the order consolidation ranks them: by kind (speech
+/// first), then in summit.yaml order.
+fn canonical_order(sources: &[SourceConfig]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..sources.len()).collect();
+    order.sort_by_key(|&i| (sources[i].kind, i));
+    order
+}
+
+/// The error to report when reading the sources at `rest` (in canonical order, a
+/// batch failing first) failed with `error`: the first failure in summit.yaml
+/// order, as when all sources are read at once, so a failure reads the same
+/// whatever the order of work.
+fn first_error_in_summit_order(
+    summit: &Summit,
+    rest: &[usize],
+    error: crate::error::Error,
+    simplifier: &Simplifier,
+) -> crate::error::Error {
+    let mut unread: Vec<usize> = rest.to_vec();
+    unread.sort_unstable();
+    for i in unread {
+        match read_document(summit, &summit.sources[i], simplifier) {
+            Err(e) => return e,
+            Ok(_) => continue,
+        }
+    }
+    error
 }
 
 /// The matching view of a text (simplified characters, no inserted pinyin), in

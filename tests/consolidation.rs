@@ -78,9 +78,14 @@ fn a_conflicting_amount_is_kept_once_and_flagged() {
         .map(|v| v.value["value"].as_i64().unwrap())
         .collect();
     assert_eq!(values, [500_000_000, 600_000_000]);
-    assert!(c.values[1].citations.iter().all(|id| id.doc == "extra.txt"));
+    assert!(
+        c.values[1]
+            .citations
+            .iter()
+            .all(|id| &*id.doc == "extra.txt")
+    );
     assert!(c.values[0].citations.len() >= 4);
-    assert!(g.sources.iter().any(|s| s.doc == "extra.txt"));
+    assert!(g.sources.iter().any(|s| &*s.doc == "extra.txt"));
 }
 
 #[test]
@@ -144,7 +149,7 @@ fn a_fact_restated_by_a_preview_stays_an_outcome() {
     };
     let ecom = find("中国—中亚五国电子商务合作对话机制");
     assert_eq!(ecom.context, None, "also stated by the speech: an outcome");
-    assert!(ecom.sources.iter().any(|s| s.doc == "preview.txt"));
+    assert!(ecom.sources.iter().any(|s| &*s.doc == "preview.txt"));
     assert_eq!(
         find("中国—中亚数字论坛").context.as_deref(),
         Some("background")
@@ -186,4 +191,19 @@ fn a_traditional_source_yields_the_same_facts() {
     assert_eq!(mech.attributes["status"], "proposed");
     assert!(mech.attributes["name"].as_str().unwrap().contains("關係"));
     assert!(pledge.sources[0].quote.contains("億"));
+}
+
+/// `build` and `extract` merge each source's matches as soon as it is read, speeches
+/// first; the analyst's commands merge all matches at once. Both must give the same
+/// facts, for every summit (kinds in any order in summit.yaml).
+#[test]
+fn facts_merged_source_by_source_are_those_merged_at_once() {
+    let project = project();
+    let rules = factsheet::rules::load(&project.rules_dir()).unwrap();
+    for id in project.summit_ids().unwrap() {
+        let summit = factsheet::ingest::load_summit(&project, &id).unwrap();
+        let streamed = pipeline::fact_sheet_with(&summit, &rules).unwrap();
+        let at_once = pipeline::analyse(&summit, &rules).unwrap().sheet;
+        assert_eq!(streamed, at_once, "{id}");
+    }
 }

@@ -53,7 +53,7 @@ fn facts(dir: &Path, id: &str) -> FactSheet {
 }
 
 fn texts(doc: &Document) -> Vec<String> {
-    doc.sentences.iter().map(|s| s.text.clone()).collect()
+    doc.sentences.iter().map(|s| s.text.to_string()).collect()
 }
 
 /// The facts with what depends on the file format left out (file names mapped by

@@ -223,6 +223,36 @@ fn a_source_larger_than_the_cap_is_refused() {
     );
 }
 
+/// Speeches are read first (they give the canonical wording), but when several
+/// sources cannot be read, the error names the first in summit.yaml, on any number
+/// of threads.
+#[test]
+fn of_several_unreadable_sources_the_first_listed_is_named() {
+    let yaml = "title: t\ndate: 2022-01-25\nsources:\n  - file: a.docx\n    kind: report\n  - file: b.docx\n    kind: speech\n  - file: c.txt\n    kind: speech\n";
+    let dir = temp_project(
+        "t",
+        yaml,
+        &[
+            ("a.docx", b"not a zip".as_slice()),
+            ("b.docx", b"not a zip either".as_slice()),
+            ("c.txt", TEXT.as_bytes()),
+        ],
+    );
+    for jobs in ["1", "2", "8"] {
+        let o = run(
+            dir.path(),
+            &["extract", "t", "--format", "json", "-j", jobs],
+        );
+        assert_eq!(o.status.code(), Some(1), "-j {jobs}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("a.docx: is not a Word (.docx) file"),
+            "-j {jobs}: {err}"
+        );
+        assert!(!err.contains("b.docx"), "-j {jobs}: {err}");
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn a_gold_file_that_is_a_device_is_refused() {

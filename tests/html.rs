@@ -91,7 +91,7 @@ fn cited_quotes(sheet: &FactSheet) -> BTreeMap<String, String> {
         .flat_map(|f| f.citations())
         .map(|c| {
             let anchor = format!("S{}-{}-{}", number(&c.doc), c.para, c.sentence);
-            (anchor, c.quote.clone())
+            (anchor, c.quote.to_string())
         })
         .collect()
 }

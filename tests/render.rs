@@ -107,13 +107,13 @@ fn run(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 
 fn cite(doc: &str, para: usize, sentence: usize, quote: &str) -> Citation {
     Citation {
-        doc: doc.to_string(),
+        doc: doc.into(),
         para,
         sentence,
         start: 0,
         end: quote.len(),
         page: None,
-        quote: quote.to_string(),
+        quote: quote.into(),
     }
 }
 

@@ -90,7 +90,7 @@ fn every_span_normalises_to_its_sentence() {
                     .unwrap_or_else(|_| panic!("{}: span is not on character boundaries", s.id()));
                 assert_eq!(
                     normalise_span(doc.format, original),
-                    s.text,
+                    &*s.text,
                     "sentence {}",
                     s.id()
                 );
@@ -188,7 +188,7 @@ fn traditional_sources_match_like_simplified_ones() {
     let summit = factsheet::ingest::load_summit(&project, "hk-report").unwrap();
     let docs = pipeline::documents(&summit, &Simplifier::new().unwrap()).unwrap();
     let s = &docs[0].sentences[1];
-    assert_eq!(s.text, traditional);
+    assert_eq!(&*s.text, traditional);
     assert_eq!(s.view.as_ref().map(|v| v.text.as_str()), Some(simplified));
     assert_eq!(s.match_text(), simplified);
     let bytes = std::fs::read(summit.source_path(&summit.sources[0])).unwrap();
@@ -241,7 +241,7 @@ fn every_encoding_gives_the_same_sentences() {
         let want = variants.iter().find(|v| v.0 == config.file).unwrap().2;
         assert_eq!(raw.encoding, want, "{}", config.file);
         let doc = segment::segment(normalise::normalise(&raw).unwrap(), &simplifier).unwrap();
-        let texts: Vec<String> = doc.sentences.iter().map(|s| s.text.clone()).collect();
+        let texts: Vec<String> = doc.sentences.iter().map(|s| s.text.to_string()).collect();
         for s in &doc.sentences {
             let slice = &raw.bytes[s.start..s.end];
             let decoded = match raw.encoding {
@@ -261,7 +261,7 @@ fn every_encoding_gives_the_same_sentences() {
             };
             assert_eq!(
                 normalise_span(doc.format, &decoded),
-                s.text,
+                &*s.text,
                 "{} {}",
                 config.file,
                 s.id()
@@ -290,6 +290,6 @@ fn sources_without_a_list_are_all_read_and_the_format_is_guessed() {
     assert_eq!(docs[1].config.title.as_deref(), Some("报道标题"));
     assert_eq!(docs[1].config.date.as_deref(), Some("2022-01-26"));
     assert_eq!(docs[1].config.outlet.as_deref(), Some("某报"));
-    let texts: Vec<&str> = docs[1].sentences.iter().map(|s| s.text.as_str()).collect();
+    let texts: Vec<&str> = docs[1].sentences.iter().map(|s| &*s.text).collect();
     assert_eq!(texts, ["第一段。", "第二段&。"]);
 }

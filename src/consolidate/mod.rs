@@ -19,15 +19,18 @@
 //!   proposals by list, then position; other facts by where the best source states
 //!   them.
 
+mod draft;
 pub mod identity;
 mod index;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+
+use draft::Draft;
 
 use serde_json::Value;
 
 use crate::extract::{Extraction, Match};
-use crate::facts::{Citation, Conflict, ConflictValue, Fact, Note, SentenceId};
+use crate::facts::{Fact, Note};
 use crate::rules::{FieldSpec, RuleSet};
 use crate::summit::SourceKind;
 
@@ -55,45 +58,166 @@ pub struct Group {
 
 /// Merges matches into facts; `view` gives the matching view of a source text
 /// (simplified characters, no inserted pinyin), in which matches are compared.
+/// Keeps every fact's members and merge decisions (for `explain`).
 pub fn consolidate(
     rules: &RuleSet,
     extraction: Extraction,
     view: &dyn Fn(&str) -> String,
 ) -> Consolidated {
     let mut matches = extraction.matches;
-    matches.sort_by_key(rank);
-    let plain: BTreeMap<String, FieldSpec> = matches
-        .iter()
-        .filter(|m| rules.field(&m.field).is_none())
-        .map(|m| (m.field.clone(), FieldSpec::plain(&m.field)))
-        .collect();
-    let spec_of = |field: &str| rules.field(field).unwrap_or_else(|| &plain[field]);
-    let mut groups: Vec<Group> = Vec::new();
-    let mut indexes: HashMap<String, index::FieldIndex> = HashMap::new();
+    matches.sort_by(|a, b| rank(a).cmp(&rank(b)));
+    let mut consolidator = Consolidator::new(rules, view, true);
     for m in matches {
-        let spec = spec_of(&m.field);
-        let keys = identity::Keys::of(&m, spec, view);
-        let index = indexes
-            .entry(m.field.clone())
-            .or_insert_with(|| index::FieldIndex::new(spec.identity));
-        join(&mut groups, index, spec, m, keys);
+        consolidator.add(m);
     }
-    let mut facts: Vec<(Fact, Group)> = groups
-        .into_iter()
-        .map(|g| (fact_of(spec_of(&g.members[0].field), &g), g))
-        .collect();
-    disambiguate_ids(&mut facts);
-    sort_facts(rules, &mut facts);
-    let (facts, groups): (Vec<Fact>, Vec<Group>) = facts.into_iter().unzip();
-    let mut notes = extraction.notes;
-    notes.sort_by(|a, b| {
-        (&a.sentence, &a.rule, &a.message).cmp(&(&b.sentence, &b.rule, &b.message))
-    });
-    notes.dedup();
-    Consolidated {
-        facts,
-        notes,
-        groups,
+    consolidator.notes = extraction.notes;
+    consolidator.finish()
+}
+
+/// Merges matches into facts as they come, source by source, keeping of each fact
+/// only what it needs: memory follows the facts, not the matches.
+pub struct Consolidator<'a> {
+    rules: &'a RuleSet,
+    view: &'a dyn Fn(&str) -> String,
+    fields: HashMap<String, FieldState>,
+    drafts: Vec<Draft>,
+    /// Every fact's members and merge decisions, when asked for (`explain`).
+    groups: Option<Vec<Group>>,
+    notes: Vec<Note>,
+    /// The kind and index of the last source added, which the next may not precede.
+    last_source: Option<(SourceKind, usize)>,
+}
+
+/// A field's declaration and the index of its matches so far.
+struct FieldState {
+    spec: FieldSpec,
+    index: index::FieldIndex,
+}
+
+impl<'a> Consolidator<'a> {
+    /// Merges with `rules`' fields, comparing texts in `view`; `keep_groups` keeps
+    /// every match and why it joined its fact.
+    pub fn new(rules: &'a RuleSet, view: &'a dyn Fn(&str) -> String, keep_groups: bool) -> Self {
+        Consolidator {
+            rules,
+            view,
+            fields: HashMap::new(),
+            drafts: Vec::new(),
+            groups: keep_groups.then(Vec::new),
+            notes: Vec::new(),
+            last_source: None,
+        }
+    }
+
+    /// Adds what one source gave. Sources must come in canonical order: by kind
+    /// (speech first), then in summit.yaml order. Every match is then compared with
+    /// the better-ranked ones before it, as in [`consolidate`].
+    pub fn add_source(&mut self, extraction: Extraction) {
+        let mut matches = extraction.matches;
+        matches.sort_by(|a, b| rank(a).cmp(&rank(b)));
+        if let (Some(first), Some(last)) = (matches.first(), self.last_source) {
+            assert!(
+                (first.kind, first.doc_index) >= last,
+                "sources added out of canonical order"
+            );
+        }
+        if let Some(m) = matches.last() {
+            self.last_source = Some((m.kind, m.doc_index));
+        }
+        for m in matches {
+            self.add(m);
+        }
+        self.notes.extend(extraction.notes);
+    }
+
+    /// Adds `m` to the first fact of its field holding a member that states the
+    /// same fact (the earliest such member of that fact), or to a fact of its own;
+    /// the field's index finds the members worth comparing.
+    fn add(&mut self, m: Match) {
+        let rules = self.rules;
+        let field = self.fields.entry(m.field.clone()).or_insert_with(|| {
+            let spec = rules
+                .field(&m.field)
+                .cloned()
+                .unwrap_or_else(|| FieldSpec::plain(&m.field));
+            let index = index::FieldIndex::new(spec.identity);
+            FieldState { spec, index }
+        });
+        let spec = &field.spec;
+        let keys = identity::Keys::of(&m, spec, self.view);
+        let past = narrated_as_past(spec, &m);
+        let found = field
+            .index
+            .candidates(&keys)
+            .into_iter()
+            .map(|i| field.index.entry(i))
+            .filter(|e| e.past == past && identity::same_fact(spec, &e.keys, &keys))
+            .map(|e| e.first)
+            .min();
+        let Some((i, k)) = found else {
+            field.index.insert(&keys, past, (self.drafts.len(), 0));
+            if let Some(groups) = &mut self.groups {
+                groups.push(Group {
+                    members: vec![m.clone()],
+                    keys: vec![keys.clone()],
+                    decisions: Vec::new(),
+                });
+            }
+            self.drafts.push(Draft::new(spec, m, keys));
+            return;
+        };
+        let at = (i, self.drafts[i].members.count);
+        field.index.insert(&keys, past, at);
+        self.drafts[i].add(spec, &m);
+        if let Some(groups) = &mut self.groups {
+            groups[i].join(spec, m, keys, k);
+        }
+    }
+
+    /// The facts in fact-sheet order, the notes, and the groups if kept.
+    pub fn finish(self) -> Consolidated {
+        let fields = &self.fields;
+        let groups: Vec<Option<Group>> = match self.groups {
+            Some(groups) => groups.into_iter().map(Some).collect(),
+            None => self.drafts.iter().map(|_| None).collect(),
+        };
+        let mut facts: Vec<(Fact, Match, Option<Group>)> = self
+            .drafts
+            .into_iter()
+            .zip(groups)
+            .map(|(d, g)| (d.fact(&fields[&d.canon.field].spec), d.canon, g))
+            .collect();
+        disambiguate_ids(&mut facts);
+        sort_facts(self.rules, &mut facts);
+        let mut notes = self.notes;
+        notes.sort_by(|a, b| {
+            (&a.sentence, &a.rule, &a.message).cmp(&(&b.sentence, &b.rule, &b.message))
+        });
+        notes.dedup();
+        let (facts, groups): (Vec<Fact>, Vec<Option<Group>>) =
+            facts.into_iter().map(|(f, _, g)| (f, g)).unzip();
+        Consolidated {
+            facts,
+            notes,
+            groups: groups.into_iter().flatten().collect(),
+        }
+    }
+}
+
+impl Group {
+    /// Adds `m` (with `keys`), which states the same fact as member `k`.
+    fn join(&mut self, spec: &FieldSpec, m: Match, keys: identity::Keys, k: usize) {
+        let with = &self.members[k];
+        self.decisions.push(format!(
+            "{} ({}) joined {} ({}): {}",
+            first_id(&m),
+            m.rule,
+            first_id(with),
+            with.rule,
+            identity::reason(spec, &self.keys[k], &keys)
+        ));
+        self.members.push(m);
+        self.keys.push(keys);
     }
 }
 
@@ -105,51 +229,9 @@ fn narrated_as_past(spec: &FieldSpec, m: &Match) -> bool {
         && m.kind != SourceKind::Preview
 }
 
-/// Adds `m` (of field `spec`, compared by `keys`) to the first group of its field
-/// holding a member that states the same fact (the earliest such member of that
-/// group), or to a group of its own; `index` finds the members worth comparing.
-fn join(
-    groups: &mut Vec<Group>,
-    index: &mut index::FieldIndex,
-    spec: &FieldSpec,
-    m: Match,
-    keys: identity::Keys,
-) {
-    let past = narrated_as_past(spec, &m);
-    let found = index
-        .candidates(&keys)
-        .into_iter()
-        .map(|i| index.entry(i))
-        .filter(|e| e.past == past && identity::same_fact(spec, &e.keys, &keys))
-        .map(|e| e.first)
-        .min();
-    let Some((i, k)) = found else {
-        index.insert(&keys, past, (groups.len(), 0));
-        groups.push(Group {
-            members: vec![m],
-            keys: vec![keys],
-            decisions: Vec::new(),
-        });
-        return;
-    };
-    index.insert(&keys, past, (i, groups[i].members.len()));
-    let g = &mut groups[i];
-    let with = &g.members[k];
-    g.decisions.push(format!(
-        "{} ({}) joined {} ({}): {}",
-        first_id(&m),
-        m.rule,
-        first_id(with),
-        with.rule,
-        identity::reason(spec, &g.keys[k], &keys)
-    ));
-    g.members.push(m);
-    g.keys.push(keys);
-}
-
 /// Fields by their `order:`; within a field, outcomes before background, then by
 /// where the best source states them (list items by their list and position).
-fn sort_facts(rules: &RuleSet, facts: &mut [(Fact, Group)]) {
+fn sort_facts(rules: &RuleSet, facts: &mut [(Fact, Match, Option<Group>)]) {
     let field_order: BTreeMap<&str, (i32, usize)> = rules
         .fields
         .iter()
@@ -162,32 +244,32 @@ fn sort_facts(rules: &RuleSet, facts: &mut [(Fact, Group)]) {
             .copied()
             .unwrap_or((i32::MAX, 0))
     };
-    facts.sort_by(|(fa, ga), (fb, gb)| {
+    facts.sort_by(|(fa, ma, _), (fb, mb, _)| {
         order(fa)
             .cmp(&order(fb))
             .then(fa.field.cmp(&fb.field))
             .then(fa.context.is_some().cmp(&fb.context.is_some()))
-            .then(position_key(ga).cmp(&position_key(gb)))
+            .then(position_key(ma).cmp(&position_key(mb)))
             .then(fa.id.cmp(&fb.id))
     });
 }
 
 /// Ranks matches for canonical wording: kind, source order, paragraph, sentence.
-fn rank(m: &Match) -> (SourceKind, usize, usize, usize, String) {
+fn rank(m: &Match) -> (SourceKind, usize, usize, usize, &str) {
     let c = m.citations.first();
     (
         m.kind,
         m.doc_index,
         c.map_or(0, |c| c.para),
         c.map_or(0, |c| c.sentence),
-        m.rule.clone(),
+        &m.rule,
     )
 }
 
-/// Where a group's fact goes within its field: list items by their list's header
-/// and their position in it; other facts by where the best source states them.
-fn position_key(g: &Group) -> (SourceKind, usize, usize, usize, usize) {
-    let m = &g.members[0];
+/// Where a fact goes within its field (`m`: its canonical match): list items by
+/// their list's header and their position in it; other facts by where the best
+/// source states them.
+fn position_key(m: &Match) -> (SourceKind, usize, usize, usize, usize) {
     let (kind, doc, para, sentence, _) = rank(m);
     let ordinal = m
         .attributes
@@ -212,153 +294,11 @@ fn first_id(m: &Match) -> String {
         .unwrap_or_default()
 }
 
-/// Where `v` stands in the field's ranking of attribute `k` (0 when unranked).
-fn rank_of(field: &FieldSpec, k: &str, v: &Value) -> usize {
-    field
-        .rank
-        .iter()
-        .find(|(name, _)| name == k)
-        .and_then(|(_, values)| {
-            let v = v.as_str()?;
-            values.iter().position(|x| x == v).map(|p| p + 1)
-        })
-        .unwrap_or(0)
-}
-
-/// Builds the fact of a group (canonical member first).
-fn fact_of(field: &FieldSpec, g: &Group) -> Fact {
-    let canon = &g.members[0];
-    let items = if canon.items.is_empty() {
-        g.members
-            .iter()
-            .find(|m| !m.items.is_empty())
-            .map(|m| m.items.clone())
-            .unwrap_or_default()
-    } else {
-        canon.items.clone()
-    };
-    let mut sources: Vec<(usize, Citation)> = Vec::new();
-    let mut seen: HashSet<&Citation> = HashSet::new();
-    for m in &g.members {
-        for c in &m.citations {
-            if seen.insert(c) {
-                sources.push((m.doc_index, c.clone()));
-            }
-        }
-    }
-    sources.sort_by_key(|a| (a.0, a.1.para, a.1.sentence));
-    let mut rules: Vec<String> = g.members.iter().map(|m| m.rule.clone()).collect();
-    rules.sort();
-    rules.dedup();
-    let background = g.members.iter().all(|m| m.background.is_some());
-    let key = identity::key(field.identity, &g.keys[0]);
-    Fact {
-        id: format!(
-            "{}-{}",
-            canon.field,
-            &crate::hash::short_hash([canon.field.as_bytes(), key.as_bytes()])[..8]
-        ),
-        field: canon.field.clone(),
-        text: canon.text.clone(),
-        attributes: attributes_of(field, g),
-        items,
-        context: background.then(|| "background".to_string()),
-        conflicts: conflicts(field, g),
-        rules,
-        sources: sources.into_iter().map(|(_, c)| c).collect(),
-    }
-}
-
-/// The canonical member's attributes, completed by the others', a ranked attribute
-/// taking the value latest in its ranking, and a name the most complete one.
-fn attributes_of(field: &FieldSpec, g: &Group) -> serde_json::Map<String, Value> {
-    let mut attributes = g.members[0].attributes.clone();
-    // A mechanism is named by its most complete name (常驻秘书处 → 中国—中亚机制常驻秘书处).
-    if field.identity == crate::rules::Identity::Name {
-        let longest = g
-            .members
-            .iter()
-            .filter_map(|m| m.attributes.get("name").and_then(Value::as_str))
-            .enumerate()
-            .max_by_key(|(i, n)| (n.chars().count(), std::cmp::Reverse(*i)))
-            .map(|(_, n)| n);
-        if let Some(n) = longest {
-            attributes.insert("name".to_string(), Value::from(n));
-        }
-    }
-    for m in &g.members[1..] {
-        for (k, v) in &m.attributes {
-            match attributes.get(k) {
-                None => {
-                    attributes.insert(k.clone(), v.clone());
-                }
-                Some(cur) if rank_of(field, k, v) > rank_of(field, k, cur) => {
-                    attributes.insert(k.clone(), v.clone());
-                }
-                _ => {}
-            }
-        }
-    }
-    attributes
-}
-
-/// Values of the conflict attributes that differ between members.
-fn conflicts(field: &FieldSpec, g: &Group) -> Vec<Conflict> {
-    let mut out = Vec::new();
-    for attr in &field.conflicts {
-        // Each distinct value (without its wording), with the sentences citing it.
-        let mut values: Vec<(Value, ConflictValue, HashSet<SentenceId>)> = Vec::new();
-        for m in &g.members {
-            let Some(v) = m.attributes.get(attr) else {
-                continue;
-            };
-            let bare = without_text(v);
-            let at = match values.iter().position(|(b, _, _)| *b == bare) {
-                Some(at) => at,
-                None => {
-                    let value = ConflictValue {
-                        value: v.clone(),
-                        citations: Vec::new(),
-                    };
-                    values.push((bare, value, HashSet::new()));
-                    values.len() - 1
-                }
-            };
-            let (_, cv, seen) = &mut values[at];
-            for c in m.citations.iter().map(Citation::sentence_id) {
-                if seen.insert(c.clone()) {
-                    cv.citations.push(c);
-                }
-            }
-        }
-        if values.len() > 1 {
-            out.push(Conflict {
-                attribute: attr.to_string(),
-                values: values.into_iter().map(|(_, cv, _)| cv).collect(),
-            });
-        }
-    }
-    out
-}
-
-/// A value without its `text` (wording differs; the normalised value is what counts).
-fn without_text(v: &Value) -> Value {
-    match v {
-        Value::Object(o) => Value::Object(
-            o.iter()
-                .filter(|(k, _)| *k != "text")
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
 /// Two facts with the same id (same identity key, yet not merged): later ones get
 /// their text hashed in, so ids stay unique and stable.
-fn disambiguate_ids(facts: &mut [(Fact, Group)]) {
+fn disambiguate_ids(facts: &mut [(Fact, Match, Option<Group>)]) {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for (f, _) in facts.iter_mut() {
+    for (f, _, _) in facts.iter_mut() {
         let n = seen.entry(f.id.clone()).or_insert(0);
         *n += 1;
         if *n > 1 {

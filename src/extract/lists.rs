@@ -547,7 +547,7 @@ fn measures(sents: &[&Sentence], at: usize, next: Option<usize>) -> Vec<Item> {
         .iter()
         .take_while(|s| next.is_some() || s.para == para)
         .map(|s| Item {
-            text: s.text.clone(),
+            text: s.text.to_string(),
             sources: vec![cite(s)],
         })
         .collect()

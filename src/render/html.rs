@@ -255,7 +255,7 @@ fn sentence_part(
         "plain"
     };
     Part {
-        text: s.text.clone(),
+        text: s.text.to_string(),
         anchor: Some(Anchor::new(n, s.para, s.sentence).id),
         state,
         trigger,
@@ -270,13 +270,13 @@ fn cited_only(
     cited: &BTreeMap<SentenceId, Vec<BackLink>>,
 ) -> Vec<ParagraphText> {
     let quotes: BTreeMap<(usize, usize), &Citation> = super::model::cited(sheet)
-        .filter(|c| c.doc == source.doc)
+        .filter(|c| *c.doc == *source.doc)
         .map(|c| ((c.para, c.sentence), c))
         .collect();
     let mut out: Vec<ParagraphText> = Vec::new();
     for ((para, sentence), c) in quotes {
         let part = Part {
-            text: c.quote.clone(),
+            text: c.quote.to_string(),
             anchor: Some(Anchor::new(source.n, para, sentence).id),
             state: "cited",
             trigger: None,

@@ -447,14 +447,14 @@ fn source_views(sheet: &FactSheet) -> Vec<SourceView> {
             ..view(i + 1, s.doc.clone(), &s.kind)
         })
         .collect();
-    for doc in cited(sheet).map(|c| c.doc.clone()) {
+    for doc in cited(sheet).map(|c| c.doc.to_string()) {
         if !sources.iter().any(|s| s.doc == doc) {
             sources.push(view(sources.len() + 1, doc, "report"));
         }
     }
     for s in &mut sources {
         let mut pages: Vec<usize> = cited(sheet)
-            .filter(|c| c.doc == s.doc)
+            .filter(|c| *c.doc == *s.doc)
             .filter_map(|c| c.page)
             .collect();
         pages.sort_unstable();

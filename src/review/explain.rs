@@ -149,7 +149,7 @@ fn match_details(m: &Match, texts: &Texts, marking: Marking) -> String {
     let mut o = String::new();
     for (c, h) in m.citations.iter().zip(&m.highlights) {
         let page = c.page.map(|p| format!(", page {p}")).unwrap_or_default();
-        let of = if texts.extracted.contains(c.doc.as_str()) {
+        let of = if texts.extracted.contains(&*c.doc) {
             "text extracted from it"
         } else {
             "original file"
@@ -162,7 +162,7 @@ fn match_details(m: &Match, texts: &Texts, marking: Marking) -> String {
         let text = texts
             .sentences
             .get(&h.sentence)
-            .map(|s| s.text.as_str())
+            .map(|s| &*s.text)
             .unwrap_or(&c.quote);
         let _ = writeln!(o, "    {}", marked(text, h.start, h.end, marking));
     }

@@ -60,7 +60,7 @@ pub fn health(rules: &RuleSet, analyses: &[(String, Analysis)]) -> Health {
                 }
                 if let Some(t) = rules.trigger_in(s.match_text()) {
                     out.unclaimed
-                        .push((summit.clone(), s.id(), t.to_string(), s.text.clone()));
+                        .push((summit.clone(), s.id(), t.to_string(), s.text.to_string()));
                 }
             }
         }

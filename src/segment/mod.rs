@@ -3,6 +3,7 @@
 //! simplified-character view for matching, and whether it lies in a left-out span.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -19,8 +20,8 @@ mod view;
 /// One sentence of a source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sentence {
-    /// The source's name (its path under `sources/`).
-    pub source: String,
+    /// The source's name (its path under `sources/`), shared by its sentences.
+    pub source: Arc<str>,
     /// 1-based paragraph number within the source.
     pub para: usize,
     /// 1-based sentence number within the paragraph.
@@ -29,8 +30,9 @@ pub struct Sentence {
     pub start: usize,
     /// Byte offset in the original file just after the sentence.
     pub end: usize,
-    /// The normalised sentence, in the source's own characters.
-    pub text: String,
+    /// The normalised sentence, in the source's own characters (shared with the
+    /// citations of it).
+    pub text: Arc<str>,
     /// What rules see, when that differs from `text`: see [`View`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub view: Option<View>,
@@ -47,7 +49,11 @@ pub struct Sentence {
 impl Sentence {
     /// The stable id `source:para:sentence`.
     pub fn id(&self) -> SentenceId {
-        SentenceId::new(&self.source, self.para, self.sentence)
+        SentenceId {
+            doc: self.source.clone(),
+            para: self.para,
+            sentence: self.sentence,
+        }
     }
 
     /// The text rules match against: the view when there is one.
@@ -172,13 +178,14 @@ pub fn segment(source: NormalisedSource, simplifier: &Simplifier) -> Result<Docu
     let excluded = excluded_ranges(&source)?;
     let mut sentences = Vec::new();
     let mut para_start = 0;
+    let name: Arc<str> = source.config.file.as_str().into();
     for (p, para) in text.split('\n').enumerate() {
         for (s, range) in split_sentences(para).into_iter().enumerate() {
             let abs = para_start + range.start..para_start + range.end;
             let origin = source.text.origin_of(abs.clone());
-            let sentence_text = text[abs.clone()].to_string();
+            let sentence_text = &text[abs.clone()];
             sentences.push(Sentence {
-                source: source.config.file.clone(),
+                source: name.clone(),
                 para: p + 1,
                 sentence: s + 1,
                 start: origin.start,
@@ -187,8 +194,8 @@ pub fn segment(source: NormalisedSource, simplifier: &Simplifier) -> Result<Docu
                 excluded: excluded
                     .iter()
                     .any(|x| x.start < abs.end && abs.start < x.end),
-                view: View::of(&sentence_text, simplifier),
-                text: sentence_text,
+                view: View::of(sentence_text, simplifier),
+                text: sentence_text.into(),
                 range: abs,
             });
         }
