@@ -83,6 +83,13 @@ pub fn fact_sheet_with(summit: &Summit, rules: &RuleSet) -> Result<FactSheet> {
     Ok(fact_sheet_and_warnings(summit, rules)?.0)
 }
 
+/// A source read on a worker thread: its matches taken, or, for a large one, the
+/// document itself, whose matches are taken part by part as they are merged.
+enum Read {
+    Extracted(Extracted),
+    Large(Document, Vec<String>),
+}
+
 /// What is kept of a source once its matches are taken.
 struct Extracted {
     config: SourceConfig,
@@ -95,8 +102,8 @@ struct Extracted {
 ///
 /// Sources go through stages 1–4 a few at a time, on the pool's threads, in canonical
 /// order (speeches first, then summit.yaml order); their matches are merged into the
-/// facts and dropped before the next few are read. Memory follows the largest
-/// source and the facts, not the summit.
+/// facts and dropped before the next few are read, and a large source's a part at a
+/// time. Memory follows the largest sources and the facts, not the summit.
 pub fn fact_sheet_and_warnings(
     summit: &Summit,
     rules: &RuleSet,
@@ -109,13 +116,12 @@ pub fn fact_sheet_and_warnings(
     let order = canonical_order(&summit.sources);
     let batch = 2 * rayon::current_num_threads();
     for (n, indexes) in order.chunks(batch).enumerate() {
-        let done = in_order(indexes, |_, &i| {
-            extract_source(summit, rules, i, &simplifier)
-        })
-        .map_err(|e| first_error_in_summit_order(summit, &order[n * batch..], e, &simplifier))?;
-        for (&i, d) in indexes.iter().zip(done) {
-            consolidator.add_source(d.extraction);
-            kept[i] = Some((d.config, d.sha256, d.warnings));
+        let done =
+            in_order(indexes, |_, &i| read_source(summit, rules, i, &simplifier)).map_err(|e| {
+                first_error_in_summit_order(summit, &order[n * batch..], e, &simplifier)
+            })?;
+        for (&i, read) in indexes.iter().zip(done) {
+            kept[i] = Some(merge(&mut consolidator, rules, summit, i, read));
         }
     }
     let kept: Vec<(SourceConfig, String, Vec<String>)> = kept.into_iter().flatten().collect();
@@ -132,23 +138,58 @@ pub fn fact_sheet_and_warnings(
     Ok((sheet, warnings))
 }
 
-/// Stages 1–4 for source `i` of `summit`: what is kept of it once its matches are
-/// taken (what only the analyst's tools read is dropped).
-fn extract_source(
+/// Merges what source `i` gave (extracting a large one part by part here) and
+/// returns what is kept of it: its declaration, hash and warnings.
+fn merge(
+    consolidator: &mut consolidate::Consolidator,
+    rules: &RuleSet,
+    summit: &Summit,
+    i: usize,
+    read: Read,
+) -> (SourceConfig, String, Vec<String>) {
+    match read {
+        Read::Extracted(d) => {
+            consolidator.add_source(d.extraction);
+            (d.config, d.sha256, d.warnings)
+        }
+        Read::Large(doc, warnings) => {
+            let date = &summit.config.date;
+            let mut take = |mut part: Extraction| {
+                part.drop_diagnostics();
+                consolidator.add_source(part);
+            };
+            let parts = extract::Parts {
+                sentences: extract::PART_SENTENCES,
+                take: &mut take,
+            };
+            extract::extract_document_by_parts(rules, &doc, i, date, parts);
+            (doc.config, doc.sha256, warnings)
+        }
+    }
+}
+
+/// Stages 1–4 for source `i` of `summit`, what only the analyst's tools read
+/// dropped; stages 1–3 only for a source too large to hold all its matches.
+fn read_source(
     summit: &Summit,
     rules: &RuleSet,
     i: usize,
     simplifier: &Simplifier,
-) -> Result<Extracted> {
-    let (doc, warnings) = read_document(summit, &summit.sources[i], simplifier)?;
+) -> Result<Read> {
+    let (mut doc, warnings) = read_document(summit, &summit.sources[i], simplifier)?;
+    // Rules read the sentences; the whole text is only shown in the HTML sheet.
+    doc.text = Default::default();
+    if doc.sentences.len() > 2 * extract::PART_SENTENCES {
+        return Ok(Read::Large(doc, warnings));
+    }
     let mut extraction = extract::extract_document(rules, &doc, i, &summit.config.date);
     extraction.drop_diagnostics();
-    Ok(Extracted {
+    Ok(Read::Extracted(Extracted {
         config: doc.config,
         sha256: doc.sha256,
         extraction,
         warnings,
-    })
+    }))
 }
 
 /// The sources' indexes in the order consolidation ranks them: by kind (speech

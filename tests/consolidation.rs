@@ -207,3 +207,50 @@ fn facts_merged_source_by_source_are_those_merged_at_once() {
         assert_eq!(streamed, at_once, "{id}");
     }
 }
+
+/// A large source is extracted a part (whole paragraphs) at a time and each part
+/// merged at once; cut into parts as small as a paragraph, every summit's sources
+/// still give the facts they give whole.
+#[test]
+fn a_source_merged_part_by_part_gives_the_facts_it_gives_whole() {
+    use factsheet::consolidate::Consolidator;
+    use factsheet::extract;
+    let project = project();
+    let rules = factsheet::rules::load(&project.rules_dir()).unwrap();
+    let simplifier = factsheet::segment::Simplifier::new().unwrap();
+    let view = |t: &str| t.to_string();
+    for id in project.summit_ids().unwrap() {
+        let summit = factsheet::ingest::load_summit(&project, &id).unwrap();
+        let mut docs: Vec<(usize, factsheet::segment::Document)> =
+            pipeline::documents(&summit, &simplifier)
+                .unwrap()
+                .into_iter()
+                .enumerate()
+                .collect();
+        docs.sort_by_key(|(i, d)| (d.config.kind, *i));
+        let date = &summit.config.date;
+        let mut at_once = Consolidator::new(&rules, &view, false);
+        for (i, doc) in &docs {
+            at_once.add_source(extract::extract_document(&rules, doc, *i, date));
+        }
+        let whole = at_once.finish().facts;
+        assert!(!whole.is_empty(), "{id}");
+        for part_size in [1, 7] {
+            let mut parts = Consolidator::new(&rules, &view, false);
+            let mut n = 0;
+            for (i, doc) in &docs {
+                let mut take = |p| {
+                    n += 1;
+                    parts.add_source(p)
+                };
+                let cut = extract::Parts {
+                    sentences: part_size,
+                    take: &mut take,
+                };
+                extract::extract_document_by_parts(&rules, doc, *i, date, cut);
+            }
+            assert!(n > 2 * docs.len(), "{id}: parts were not cut");
+            assert_eq!(parts.finish().facts, whole, "{id}, parts of {part_size}");
+        }
+    }
+}

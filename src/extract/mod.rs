@@ -218,8 +218,97 @@ pub fn extract_document(
         date,
     };
     let mut out = Extraction::default();
-    sentence::run(rules, &scope, &mut out);
+    sentence::run(rules, &window::windows(doc), &scope, &mut out);
     lists::run_lists(&rules.lists, &scope, &mut out);
+    out
+}
+
+/// Sentences in one part of a document extracted by parts.
+pub const PART_SENTENCES: usize = 8 * 1024;
+
+/// How to cut a large document into parts, and what takes each part.
+pub struct Parts<'a> {
+    /// The fewest sentences in a part (the pipeline uses [`PART_SENTENCES`]).
+    pub sentences: usize,
+    /// Takes each part's extraction.
+    pub take: &'a mut dyn FnMut(Extraction),
+}
+
+/// [`extract_document`] for a large document, handed to `parts.take` a part at a
+/// time: whole paragraphs of at least `parts.sentences` sentences, in order, each with the
+/// list matches ranked by its sentences, then the list notes. Two-sentence windows
+/// and overlaps stay within a paragraph, so the parts together hold what
+/// [`extract_document`] finds, and consolidation, which ranks matches by sentence,
+/// merges them the same; only the parts' matches are held at once.
+pub fn extract_document_by_parts(
+    rules: &RuleSet,
+    doc: &Document,
+    doc_index: usize,
+    date: &str,
+    parts: Parts,
+) {
+    let scope = Scope {
+        doc,
+        doc_index,
+        cues: &rules.background,
+        date,
+    };
+    let mut lists = Extraction::default();
+    lists::run_lists(&rules.lists, &scope, &mut lists);
+    let windows = window::windows(doc);
+    let Parts { sentences, take } = parts;
+    let parts = paragraph_parts(&windows, sentences.max(1));
+    let mut list_matches = by_part(&windows, &parts, std::mem::take(&mut lists.matches));
+    for (part, list_matches) in parts.iter().zip(&mut list_matches) {
+        let mut out = Extraction::default();
+        sentence::run(rules, &windows[part.clone()], &scope, &mut out);
+        out.matches.append(list_matches);
+        take(out);
+    }
+    // Without sentences there are no parts; whatever the lists found goes last.
+    lists.matches = list_matches.into_iter().flatten().collect();
+    take(lists);
+}
+
+/// `windows` cut into runs of whole paragraphs of at least `size` windows (the last
+/// may be shorter).
+fn paragraph_parts(
+    windows: &[(&Sentence, Option<&Sentence>)],
+    size: usize,
+) -> Vec<std::ops::Range<usize>> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for i in 1..windows.len() {
+        if i - start >= size && windows[i].0.para != windows[i - 1].0.para {
+            parts.push(start..i);
+            start = i;
+        }
+    }
+    if start < windows.len() {
+        parts.push(start..windows.len());
+    }
+    parts
+}
+
+/// `matches` shared out among `parts` of `windows` by the paragraph consolidation
+/// ranks them by (their first citation's), each part's in their order.
+fn by_part(
+    windows: &[(&Sentence, Option<&Sentence>)],
+    parts: &[std::ops::Range<usize>],
+    matches: Vec<Match>,
+) -> Vec<Vec<Match>> {
+    let first_paras: Vec<usize> = parts.iter().map(|p| windows[p.start].0.para).collect();
+    let mut out: Vec<Vec<Match>> = parts.iter().map(|_| Vec::new()).collect();
+    if out.is_empty() {
+        out.push(Vec::new());
+    }
+    for m in matches {
+        let para = m.citations.first().map_or(0, |c| c.para);
+        let part = first_paras
+            .partition_point(|&p| p <= para)
+            .saturating_sub(1);
+        out[part].push(m);
+    }
     out
 }
 
@@ -272,5 +361,73 @@ pub fn cite(s: &Sentence) -> Citation {
         end: s.end,
         page: s.page,
         quote: s.text.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::Simplifier;
+    use crate::summit::SourceFormat;
+
+    /// Paragraphs of 3, 1, 2 and 3 sentences.
+    fn doc() -> Document {
+        let text = "甲一。甲二。甲三。\n乙一。\n丙一。丙二。\n丁一。丁二。丁三。\n";
+        let simplifier = Simplifier::new().unwrap();
+        crate::pipeline::document_from_text("t.txt", text, SourceFormat::Text, &simplifier).unwrap()
+    }
+
+    fn paras(
+        windows: &[(&Sentence, Option<&Sentence>)],
+        part: &std::ops::Range<usize>,
+    ) -> Vec<usize> {
+        let mut p: Vec<usize> = windows[part.clone()].iter().map(|w| w.0.para).collect();
+        p.dedup();
+        p
+    }
+
+    #[test]
+    fn parts_hold_whole_paragraphs_of_at_least_the_size_asked() {
+        let doc = doc();
+        let windows = window::windows(&doc);
+        let parts = paragraph_parts(&windows, 2);
+        let got: Vec<Vec<usize>> = parts.iter().map(|p| paras(&windows, p)).collect();
+        assert_eq!(got, [vec![1], vec![2, 3], vec![4]]);
+        assert_eq!(parts.last().unwrap().end, windows.len());
+        let one = paragraph_parts(&windows, 100);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0], 0..windows.len());
+    }
+
+    #[test]
+    fn list_matches_go_to_the_part_of_their_first_citation() {
+        let doc = doc();
+        let windows = window::windows(&doc);
+        let parts = paragraph_parts(&windows, 2);
+        let at = |para: usize| {
+            let s = doc.sentences.iter().find(|s| s.para == para).unwrap();
+            Match {
+                field: "proposal".to_string(),
+                rule: "list".to_string(),
+                priority: 0,
+                text: s.text.to_string(),
+                attributes: Map::new(),
+                items: Vec::new(),
+                citations: vec![cite(s)],
+                highlights: Vec::new(),
+                captures: Vec::new(),
+                steps: Vec::new(),
+                list: None,
+                kind: SourceKind::Report,
+                doc_index: 0,
+                background: None,
+            }
+        };
+        let shared = by_part(&windows, &parts, vec![at(4), at(2), at(1), at(3)]);
+        let got: Vec<Vec<usize>> = shared
+            .iter()
+            .map(|ms| ms.iter().map(|m| m.citations[0].para).collect())
+            .collect();
+        assert_eq!(got, [vec![1], vec![2, 3], vec![4]]);
     }
 }

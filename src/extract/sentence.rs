@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::attributes::{clause_range, make_attributes, normalise, split_pieces};
 use super::overlaps::resolve_overlaps_counted;
-use super::window::{Window, windows};
+use super::window::Window;
 use super::{Capture, Extraction, Highlight, ListPosition, Match, Overlap, Scope, Step, cite};
 use crate::facts::{Item, Note, SentenceId};
 use crate::rules::{
@@ -20,9 +20,16 @@ use crate::segment::Sentence;
 /// few enough that a huge document's windows and tasks are never all held at once.
 const BLOCK: usize = 1024;
 
-pub(super) fn run(rules: &RuleSet, scope: &Scope, out: &mut Extraction) {
+/// Applies the sentence rules to `windows` (each sentence with the next of its
+/// paragraph) and resolves the overlaps among what they found.
+pub(super) fn run(
+    rules: &RuleSet,
+    windows: &[(&Sentence, Option<&Sentence>)],
+    scope: &Scope,
+    out: &mut Extraction,
+) {
     let mut found = Extraction::default();
-    for block in windows(scope.doc).chunks(BLOCK) {
+    for block in windows.chunks(BLOCK) {
         found.append(run_block(rules, block, scope));
     }
     out.notes.append(&mut found.notes);
