@@ -36,6 +36,33 @@ pub fn documents_with_warnings(
     Ok((docs, warnings))
 }
 
+/// How many sentences a source holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentenceCount {
+    /// All of them.
+    pub sentences: usize,
+    /// Those in spans summit.yaml leaves out.
+    pub excluded: usize,
+}
+
+/// [`documents_with_warnings`] counted: each source's sentences, every document
+/// dropped once counted (`factsheet list` needs no more).
+pub fn sentence_counts(
+    summit: &Summit,
+    simplifier: &Simplifier,
+) -> Result<(Vec<SentenceCount>, Vec<String>)> {
+    let read = in_order(&summit.sources, |_, config| {
+        let (doc, warnings) = read_document(summit, config, simplifier)?;
+        let count = SentenceCount {
+            sentences: doc.sentences.len(),
+            excluded: doc.sentences.iter().filter(|s| s.excluded).count(),
+        };
+        Ok((count, warnings))
+    })?;
+    let (counts, warnings): (Vec<SentenceCount>, Vec<Vec<String>>) = read.into_iter().unzip();
+    Ok((counts, warnings.into_iter().flatten().collect()))
+}
+
 /// Stages 1–3 for one source: read, normalise, segment.
 fn read_document(
     summit: &Summit,

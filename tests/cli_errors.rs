@@ -50,6 +50,14 @@ fn list_shows_both_summits() {
         r23.contains("2023-05-18") && r23.contains("中国—中亚峰会") && r23.contains(" 2 "),
         "{r23}"
     );
+    // The sentence column counts what segmenting the sources gives.
+    let project = project();
+    let simplifier = factsheet::segment::Simplifier::new().unwrap();
+    let summit = factsheet::ingest::load_summit(&project, "2023-xian").unwrap();
+    let docs = factsheet::pipeline::documents(&summit, &simplifier).unwrap();
+    let sentences: usize = docs.iter().map(|d| d.sentences.len()).sum();
+    let cells: Vec<&str> = r23.split_whitespace().collect();
+    assert_eq!(cells[3], sentences.to_string(), "{r23}");
 }
 
 #[test]

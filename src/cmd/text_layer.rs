@@ -2,9 +2,9 @@
 
 use factsheet::error::{Error, Result};
 use factsheet::ingest::{self, Summit};
-use factsheet::pipeline;
+use factsheet::pipeline::{self, SentenceCount};
 use factsheet::project::Project;
-use factsheet::segment::{Document, Sentence, Simplifier};
+use factsheet::segment::{Sentence, Simplifier};
 use factsheet::text::for_terminal;
 
 use super::out::Out;
@@ -29,12 +29,12 @@ pub fn list(project: &Project) -> Result<u8> {
     for id in &ids {
         let loaded = ingest::load_summit(project, id).and_then(|summit| {
             warn_all(&summit.warnings);
-            let (docs, warnings) = pipeline::documents_with_warnings(&summit, &simplifier)?;
+            let (counts, warnings) = pipeline::sentence_counts(&summit, &simplifier)?;
             warn_all(&warnings);
-            Ok((summit, docs))
+            Ok((summit, counts))
         });
         match loaded {
-            Ok((summit, docs)) => rows.push(row(id, &summit, &docs)),
+            Ok((summit, counts)) => rows.push(row(id, &summit, &counts)),
             Err(e) => {
                 failed += 1;
                 eprintln!("error: {id}: {}", for_terminal(&e.to_string()));
@@ -50,12 +50,9 @@ pub fn list(project: &Project) -> Result<u8> {
 }
 
 /// One line of `list`: id, dates, sources, sentences, title.
-fn row(id: &str, summit: &Summit, docs: &[Document]) -> [String; 5] {
-    let sentences: usize = docs.iter().map(|d| d.sentences.len()).sum();
-    let excluded: usize = docs
-        .iter()
-        .map(|d| d.sentences.iter().filter(|s| s.excluded).count())
-        .sum();
+fn row(id: &str, summit: &Summit, counts: &[SentenceCount]) -> [String; 5] {
+    let sentences: usize = counts.iter().map(|c| c.sentences).sum();
+    let excluded: usize = counts.iter().map(|c| c.excluded).sum();
     let date = match &summit.config.end_date {
         Some(end) => format!("{}/{}", summit.config.date, &end[5..]),
         None => summit.config.date.clone(),
@@ -70,7 +67,7 @@ fn row(id: &str, summit: &Summit, docs: &[Document]) -> [String; 5] {
     } else {
         sentences.to_string()
     };
-    [id.to_string(), date, docs.len().to_string(), count, title]
+    [id.to_string(), date, counts.len().to_string(), count, title]
 }
 
 /// The rows under a header, in columns as wide as their widest cell.
