@@ -34,9 +34,29 @@ const AFTER_COMMA: &[char] = &['，', '、', '。', '；', '：', '！', '？'];
 pub struct View {
     /// The text rules match.
     pub text: String,
-    /// One entry per character of `text`: its byte offset in `text`, and the byte
-    /// range of the sentence's own text it stands for.
-    origin: Vec<(u32, u32, u32)>,
+    /// Where `text` comes from in the sentence's own text, in runs (a few per
+    /// sentence instead of one entry per character).
+    runs: Vec<Run>,
+}
+
+/// A stretch of a [`View`]'s text: from its `at` to the next run's, each byte `at + k`
+/// stands for byte `start + k` of the sentence, or, for a character whose source
+/// has another length (a run of its own), the character stands for `start..end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    /// Byte of the view where the run begins.
+    at: u32,
+    /// Byte of the sentence where its source begins.
+    start: u32,
+    /// Byte of the sentence where the source of its last character ends.
+    end: u32,
+}
+
+impl Run {
+    /// Whether its bytes stand for as many bytes of the sentence, one for one.
+    fn one_for_one(&self, view_end: usize) -> bool {
+        (self.end - self.start) as usize == view_end - self.at as usize
+    }
 }
 
 impl Serialize for View {
@@ -69,11 +89,18 @@ impl View {
         } else {
             cleaned
         };
-        let mut origin = Vec::with_capacity(kept.len());
-        for ((at, _), (_, from)) in text.char_indices().zip(&kept) {
-            origin.push((at as u32, from.start as u32, from.end as u32));
+        let mut runs: Vec<Run> = Vec::new();
+        for ((at, c), (_, from)) in text.char_indices().zip(&kept) {
+            let (at, start, end) = (at as u32, from.start as u32, from.end as u32);
+            let same_length = from.len() == c.len_utf8();
+            match runs.last_mut() {
+                Some(r) if same_length && r.one_for_one(at as usize) && r.end == start => {
+                    r.end = end;
+                }
+                _ => runs.push(Run { at, start, end }),
+            }
         }
-        Some(View { text, origin })
+        Some(View { text, runs })
     }
 
     /// Maps a byte range of the view to the range of the sentence text it comes from.
@@ -85,21 +112,51 @@ impl View {
         start..self.end_before(range.end).max(start)
     }
 
-    /// Where the view character at byte `at` starts in the sentence text.
+    /// Where the view character at byte `at` (a character boundary) starts in the
+    /// sentence text; the end of the sentence's last mapped character past the end.
     fn start_of(&self, at: usize) -> usize {
-        let i = self.origin.partition_point(|o| (o.0 as usize) < at);
-        match self.origin.get(i) {
-            Some(o) => o.1 as usize,
-            None => self.origin.last().map_or(0, |o| o.2 as usize),
+        let Some(j) = self
+            .runs
+            .partition_point(|r| r.at as usize <= at)
+            .checked_sub(1)
+        else {
+            return self.runs.first().map_or(0, |r| r.start as usize);
+        };
+        let r = &self.runs[j];
+        let view_end = self.view_end(j);
+        if at >= view_end {
+            r.end as usize
+        } else if r.one_for_one(view_end) {
+            r.start as usize + (at - r.at as usize)
+        } else {
+            r.start as usize
         }
     }
 
-    /// Where the view character ending at byte `at` ends in the sentence text.
+    /// Where the view character ending at byte `at` (a character boundary) ends in
+    /// the sentence text.
     fn end_before(&self, at: usize) -> usize {
-        let i = self.origin.partition_point(|o| (o.0 as usize) < at);
-        i.checked_sub(1)
-            .and_then(|k| self.origin.get(k))
-            .map_or(0, |o| o.2 as usize)
+        let Some(j) = self
+            .runs
+            .partition_point(|r| (r.at as usize) < at)
+            .checked_sub(1)
+        else {
+            return 0;
+        };
+        let r = &self.runs[j];
+        let view_end = self.view_end(j);
+        if at < view_end && r.one_for_one(view_end) {
+            r.start as usize + (at - r.at as usize)
+        } else {
+            r.end as usize
+        }
+    }
+
+    /// Where run `j` ends in the view.
+    fn view_end(&self, j: usize) -> usize {
+        self.runs
+            .get(j + 1)
+            .map_or(self.text.len(), |next| next.at as usize)
     }
 }
 
@@ -233,6 +290,46 @@ mod tests {
             }
         }
         assert!(!may_differ("中方将提供5亿美元无偿援助。", &simplifier));
+    }
+
+    /// Every character boundary of the view maps where a table of one entry per
+    /// character would map it: the start of the character there (past the end: the
+    /// end of the last) and the end of the character before.
+    #[test]
+    fn runs_map_every_character_as_a_table_would() {
+        let simplifier = Simplifier::new().unwrap();
+        let cases = [
+            "金磚國家領（lǐng）導（dǎo）人通過并發（fā）表宣言。",
+            "包括序言，、加强全球治理，。",
+            "（圖：烏茲別克總統府）上海合作組織大擴編，上合峰會16日簽署備忘錄。",
+            "發展𠀀字，、與（yǔ）會各國㑮㒓人。",
+            "他说（de）对。",
+        ];
+        for s in cases {
+            let v = View::build(s, &simplifier).unwrap();
+            let kept = without_noise(s);
+            let table: Vec<(usize, usize, usize)> = v
+                .text
+                .char_indices()
+                .zip(&kept)
+                .map(|((at, _), (_, from))| (at, from.start, from.end))
+                .collect();
+            assert!(v.runs.len() < table.len(), "{s}: {} runs", v.runs.len());
+            let boundaries = v
+                .text
+                .char_indices()
+                .map(|(at, _)| at)
+                .chain([v.text.len()]);
+            for at in boundaries {
+                let start = table
+                    .iter()
+                    .find(|c| c.0 >= at)
+                    .map_or(table.last().unwrap().2, |c| c.1);
+                let end = table.iter().rev().find(|c| c.0 < at).map_or(0, |c| c.2);
+                assert_eq!(v.start_of(at), start, "{s} start_of({at})");
+                assert_eq!(v.end_before(at), end, "{s} end_before({at})");
+            }
+        }
     }
 
     #[test]
