@@ -141,7 +141,7 @@ pub fn fact_sheet_and_warnings(
     let mut kept: Vec<Option<(SourceConfig, String, Vec<String>)>> =
         summit.sources.iter().map(|_| None).collect();
     let order = canonical_order(&summit.sources);
-    let batch = 2 * rayon::current_num_threads();
+    let batch = batch_size();
     for (n, indexes) in order.chunks(batch).enumerate() {
         let done =
             in_order(indexes, |_, &i| read_source(summit, rules, i, &simplifier)).map_err(|e| {
@@ -180,19 +180,45 @@ fn merge(
             (d.config, d.sha256, d.warnings)
         }
         Read::Large(doc, warnings) => {
-            let date = &summit.config.date;
-            let mut take = |mut part: Extraction| {
-                part.drop_diagnostics();
-                consolidator.add_source(part);
-            };
-            let parts = extract::Parts {
-                sentences: extract::PART_SENTENCES,
-                take: &mut take,
-            };
-            extract::extract_document_by_parts(rules, &doc, i, date, parts);
+            merge_by_parts(consolidator, rules, &doc, i, &summit.config.date);
             (doc.config, doc.sha256, warnings)
         }
     }
+}
+
+/// Extracts source `i`, `doc`, a part at a time and merges each part.
+fn merge_by_parts(
+    consolidator: &mut consolidate::Consolidator,
+    rules: &RuleSet,
+    doc: &Document,
+    i: usize,
+    date: &str,
+) {
+    let mut take = |mut part: Extraction| {
+        part.drop_diagnostics();
+        consolidator.add_source(part);
+    };
+    let parts = extract::Parts {
+        sentences: extract::PART_SENTENCES,
+        take: &mut take,
+    };
+    extract::extract_document_by_parts(rules, doc, i, date, parts);
+}
+
+/// What source `i`, `doc`, gives, what only the analyst's tools read dropped; `None`
+/// for a source too large to hold all its matches at once (see [`merge_by_parts`]).
+fn extract_unless_large(
+    rules: &RuleSet,
+    doc: &Document,
+    i: usize,
+    date: &str,
+) -> Option<Extraction> {
+    if doc.sentences.len() > 2 * extract::PART_SENTENCES {
+        return None;
+    }
+    let mut extraction = extract::extract_document(rules, doc, i, date);
+    extraction.drop_diagnostics();
+    Some(extraction)
 }
 
 /// Stages 1–4 for source `i` of `summit`, what only the analyst's tools read
@@ -206,17 +232,68 @@ fn read_source(
     let (mut doc, warnings) = read_document(summit, &summit.sources[i], simplifier)?;
     // Rules read the sentences; the whole text is only shown in the HTML sheet.
     doc.text = Default::default();
-    if doc.sentences.len() > 2 * extract::PART_SENTENCES {
+    let Some(extraction) = extract_unless_large(rules, &doc, i, &summit.config.date) else {
         return Ok(Read::Large(doc, warnings));
-    }
-    let mut extraction = extract::extract_document(rules, &doc, i, &summit.config.date);
-    extraction.drop_diagnostics();
+    };
     Ok(Read::Extracted(Extracted {
         config: doc.config,
         sha256: doc.sha256,
         extraction,
         warnings,
     }))
+}
+
+/// A fact sheet and the documents it was built from, for the outputs that show
+/// the sources (the HTML sheet).
+#[derive(Debug)]
+pub struct SheetAndSources {
+    /// The fact sheet (facts.json).
+    pub sheet: FactSheet,
+    /// The segmented sources.
+    pub docs: Vec<Document>,
+    /// What the user should know about how the sources were read.
+    pub warnings: Vec<String>,
+}
+
+/// The fact sheet of `summit`, as [`fact_sheet_and_warnings`] builds it, with every
+/// source kept (what `build` renders): the matches are merged a batch of sources at
+/// a time and dropped, as only [`analyse`] keeps them.
+pub fn sheet_and_sources(summit: &Summit, rules: &RuleSet) -> Result<SheetAndSources> {
+    let simplifier = Simplifier::new()?;
+    let (docs, warnings) = documents_with_warnings(summit, &simplifier)?;
+    let view = matching_view(&simplifier);
+    let mut consolidator = consolidate::Consolidator::new(rules, &view, false);
+    let date = &summit.config.date;
+    for indexes in canonical_order(&summit.sources).chunks(batch_size()) {
+        let extracted = in_order(indexes, |_, &i| {
+            Ok(extract_unless_large(rules, &docs[i], i, date))
+        })?;
+        for (&i, extraction) in indexes.iter().zip(extracted) {
+            match extraction {
+                Some(e) => consolidator.add_source(e),
+                None => merge_by_parts(&mut consolidator, rules, &docs[i], i, date),
+            }
+        }
+    }
+    let consolidated = consolidator.finish();
+    let sources = sources_of(&docs);
+    let sheet = FactSheet {
+        summit: summit_info(summit, &sources),
+        facts: consolidated.facts,
+        notes: consolidated.notes,
+        provenance: provenance(rules, summit, &sources),
+    };
+    Ok(SheetAndSources {
+        sheet,
+        docs,
+        warnings,
+    })
+}
+
+/// How many sources are read and extracted at once: a few per thread, so that
+/// threads stay busy while memory holds only a few sources' matches.
+fn batch_size() -> usize {
+    2 * rayon::current_num_threads()
 }
 
 /// The sources' indexes in the order consolidation ranks them: by kind (speech

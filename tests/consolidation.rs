@@ -193,8 +193,8 @@ fn a_traditional_source_yields_the_same_facts() {
     assert!(pledge.sources[0].quote.contains("億"));
 }
 
-/// `build` and `extract` merge each source's matches as soon as it is read, speeches
-/// first; the analyst's commands merge all matches at once. Both must give the same
+/// `build` and `extract` merge each source's matches as soon as it is read (or
+/// extracted), speeches first; the analyst's commands merge all matches at once. Both must give the same
 /// facts, for every summit (kinds in any order in summit.yaml).
 #[test]
 fn facts_merged_source_by_source_are_those_merged_at_once() {
@@ -205,6 +205,9 @@ fn facts_merged_source_by_source_are_those_merged_at_once() {
         let streamed = pipeline::fact_sheet_with(&summit, &rules).unwrap();
         let at_once = pipeline::analyse(&summit, &rules).unwrap().sheet;
         assert_eq!(streamed, at_once, "{id}");
+        let with_sources = pipeline::sheet_and_sources(&summit, &rules).unwrap();
+        assert_eq!(with_sources.sheet, at_once, "{id}");
+        assert_eq!(with_sources.docs.len(), summit.sources.len(), "{id}");
     }
 }
 

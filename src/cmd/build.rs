@@ -161,10 +161,10 @@ fn build_one(
     options: &RenderOptions,
     inputs_digest: Option<&str>,
 ) -> Result<RenderReport> {
-    let analysis = pipeline::analyse(summit, rules)?;
-    warn_all(&analysis.warnings);
-    let input = Input::new(&analysis.sheet, &rules.fields)
-        .with_sources(&analysis.docs, &rules.triggers)
+    let built = pipeline::sheet_and_sources(summit, rules)?;
+    warn_all(&built.warnings);
+    let input = Input::new(&built.sheet, &rules.fields)
+        .with_sources(&built.docs, &rules.triggers)
         .with_inputs_digest(inputs_digest);
     render::render(project, &input, options)
 }

@@ -146,9 +146,9 @@ fn check_summit(
 ) -> Result<String> {
     let summit = ingest::load_summit(project, id)?;
     let rules = factsheet::rules::load(&project.rules_dir())?;
-    let analysis = pipeline::analyse(&summit, &rules)?;
-    let sheet = &analysis.sheet;
-    let input = Input::new(sheet, &rules.fields).with_sources(&analysis.docs, &rules.triggers);
+    let built = pipeline::sheet_and_sources(&summit, &rules)?;
+    let sheet = &built.sheet;
+    let input = Input::new(sheet, &rules.fields).with_sources(&built.docs, &rules.triggers);
     let pdf = PdfRenderer::new(typst.cloned(), fonts.clone());
     let options = RenderOptions {
         renderers: vec![

@@ -108,12 +108,12 @@ fn build(
         stamp::inputs_digest(project, &summit, &names, Some(typst))
     });
     let rules = rules::load(&project.rules_dir())?;
-    let analysis = pipeline::analyse(&summit, &rules)?;
-    let sheet = analysis.sheet;
+    let built = pipeline::sheet_and_sources(&summit, &rules)?;
+    let sheet = built.sheet;
     match options {
         Some((o, _)) => {
             let input = Input::new(&sheet, &rules.fields)
-                .with_sources(&analysis.docs, &rules.triggers)
+                .with_sources(&built.docs, &rules.triggers)
                 .with_inputs_digest(digest.as_deref());
             let report = render::render(project, &input, o)?;
             out.line(format!(
