@@ -65,22 +65,56 @@ pub struct Keys {
 
 impl Keys {
     /// The keys of `m` (a match of `field`), with `view` turning source text into the
-    /// matching view.
+    /// matching view: those its field's identity compares, the others left empty
+    /// (every comparison, reason and id reads only its identity's keys).
     pub fn of(m: &Match, field: &FieldSpec, view: &dyn Fn(&str) -> String) -> Keys {
         let attr = |k: &str| m.attributes.get(k).and_then(Value::as_str);
-        let title = attr("title").unwrap_or(&m.text);
+        match field.identity {
+            Identity::Amount => Keys::of_amount(m, field, view),
+            Identity::ListItem => Keys {
+                text: squash(&view(&m.text)),
+                ordinal: m
+                    .attributes
+                    .get("ordinal")
+                    .and_then(|o| o.get("value"))
+                    .and_then(Value::as_i64),
+                ..Keys::default()
+            },
+            Identity::Name => Keys {
+                name: name_key(&view(attr("name").unwrap_or(&m.text))),
+                ..Keys::default()
+            },
+            Identity::Items => Keys {
+                items: m.items.iter().map(|i| squash(&view(&i.text))).collect(),
+                ..Keys::default()
+            },
+            Identity::Title => {
+                let title = attr("title").unwrap_or(&m.text);
+                Keys {
+                    title: squash(&view(title.trim_start_matches('《').trim_end_matches('》'))),
+                    ..Keys::default()
+                }
+            }
+            Identity::Text => Keys {
+                text: squash(&view(&m.text)),
+                ..Keys::default()
+            },
+        }
+    }
+
+    /// The keys of an amount: its unit and value, and what it is of.
+    fn of_amount(m: &Match, field: &FieldSpec, view: &dyn Fn(&str) -> String) -> Keys {
+        let attr = |k: &str| m.attributes.get(k).and_then(Value::as_str);
         let object = attr("what")
             .map(|w| squash(&view(w)))
             .filter(|w| !w.is_empty())
             .or_else(|| attr("recipient").map(|r| squash(&view(r))))
             .unwrap_or_default();
+        let what = without_generic(&object, &field.generic);
         Keys {
-            text: squash(&view(&m.text)),
-            name: name_key(&view(attr("name").unwrap_or(&m.text))),
-            title: squash(&view(title.trim_start_matches('《').trim_end_matches('》'))),
-            what: without_generic(&object, &field.generic),
-            vague: !object.is_empty() && without_generic(&object, &field.generic).is_empty(),
-            object: object.clone(),
+            vague: !object.is_empty() && what.is_empty(),
+            what,
+            object,
             // A plain number (数十万民众) has no unit; it compares with other numbers.
             unit: amount(m).map(|a| {
                 a.get("unit")
@@ -89,12 +123,7 @@ impl Keys {
                     .to_string()
             }),
             amount: amount_value(m),
-            ordinal: m
-                .attributes
-                .get("ordinal")
-                .and_then(|o| o.get("value"))
-                .and_then(Value::as_i64),
-            items: m.items.iter().map(|i| squash(&view(&i.text))).collect(),
+            ..Keys::default()
         }
     }
 }
