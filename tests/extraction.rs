@@ -450,3 +450,48 @@ fn extraction_is_deterministic() {
     let b = serde_json::to_string(&sheet("2022-virtual")).unwrap();
     assert_eq!(a, b);
 }
+
+/// The literal prefilter only saves work: on every sentence of every summit, each
+/// one-sentence rule whose pattern matches is among the sentence's candidates.
+#[test]
+fn the_prefilter_never_hides_a_match() {
+    let project = project();
+    let rules = rules::load(&project.rules_dir()).unwrap();
+    let single: Vec<&rules::Rule> = rules.rules.iter().filter(|r| r.window == 1).collect();
+    let patterns: Vec<&str> = single.iter().map(|r| r.regex.as_str()).collect();
+    let prefilter = rules::prefilter::Prefilter::new(&patterns);
+    assert!(
+        prefilter.filtered_rules() * 2 > single.len(),
+        "most rules are filtered"
+    );
+    let simplifier = factsheet::segment::Simplifier::new().unwrap();
+    let (mut tried, mut matched) = (0, 0);
+    for id in project.summit_ids().unwrap() {
+        let summit = factsheet::ingest::load_summit(&project, &id).unwrap();
+        for doc in pipeline::documents(&summit, &simplifier).unwrap() {
+            for s in &doc.sentences {
+                let text = s.match_text();
+                let candidates = prefilter.candidates(text);
+                tried += candidates.len();
+                for (k, rule) in single.iter().enumerate() {
+                    if rule.regex.is_match(text) {
+                        matched += 1;
+                        assert!(
+                            candidates.contains(&k),
+                            "{} hidden from {}: {text}",
+                            rule.id,
+                            s.id()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(matched > 300, "{matched} matches");
+    // Each rule is checked against several of the literal sets its pattern needs
+    // (with only the best one, about ten rules were tried per match).
+    assert!(
+        tried < 6 * matched,
+        "{tried} rules tried for {matched} matches"
+    );
+}

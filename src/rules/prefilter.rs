@@ -1,12 +1,13 @@
 //! The literal prefilter: which rules can match a sentence at all.
 //!
-//! For each rule we work out, from its parsed pattern, a set of literals of which
-//! at least one must occur in any text the pattern matches (`提供` for the pledge
-//! rules, one of `建立 成立 设立 …` for the mechanism rule). One Aho-Corasick
-//! automaton finds all of them in a sentence in a single pass; only the rules
-//! whose literals occurred run their full regex. Rules with no required literal
-//! always run. This is several times faster than a `RegexSet` over the same
-//! patterns, whose lazy DFA thrashes on the wide Unicode classes rules use.
+//! For each rule we work out, from its parsed pattern, sets of literals such that
+//! any text the pattern matches holds at least one literal of every set: `提供` for
+//! the pledge rules; one of `建立 成立 设立 …` and one of `机制 中心 …` for a
+//! mechanism rule that needs both a verb and a noun. One Aho-Corasick automaton finds
+//! all the literals in a sentence in a single pass; only the rules whose every set
+//! occurred run their full regex. Rules with no required literal always run. This
+//! is several times faster than a `RegexSet` over the same patterns, whose lazy DFA
+//! thrashes on the wide Unicode classes rules use.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex_syntax::hir::{Class, Hir, HirKind};
@@ -15,44 +16,39 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 const MAX_CLASS: usize = 8;
 /// Literal sets larger than this are not worth it.
 const MAX_SET: usize = 64;
+/// The most literal sets a rule is checked against (the most selective ones).
+const MAX_SETS: usize = 4;
 
 /// Finds the candidate rules of a text.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
     automaton: Option<AhoCorasick>,
-    /// For each literal, the rules (indices given at build time) that need it.
-    owners: Vec<Vec<usize>>,
-    /// Rules that must always run.
-    always: Vec<usize>,
-    /// Number of rules.
-    rules: usize,
+    /// For each rule, the literal sets (indexes into the automaton's literals) of
+    /// which one literal each must occur; none: the rule always runs.
+    needs: Vec<Vec<Vec<usize>>>,
+    /// How many literals the automaton holds.
+    literals: usize,
 }
 
 impl Prefilter {
     /// Builds the prefilter for `patterns` (expanded regex sources).
     pub fn new(patterns: &[&str]) -> Self {
         let mut literals: Vec<String> = Vec::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
-        let mut always = Vec::new();
-        for (rule, pattern) in patterns.iter().enumerate() {
-            let set = regex_syntax::Parser::new()
+        let mut needs = Vec::with_capacity(patterns.len());
+        for pattern in patterns {
+            let sets = regex_syntax::Parser::new()
                 .parse(pattern)
-                .ok()
-                .and_then(|h| required(&h));
-            match set {
-                Some(set) if !set.is_empty() && set.len() <= MAX_SET => {
-                    for lit in set {
-                        match literals.iter().position(|l| *l == lit) {
-                            Some(i) => owners[i].push(rule),
-                            None => {
-                                literals.push(lit);
-                                owners.push(vec![rule]);
-                            }
-                        }
-                    }
-                }
-                _ => always.push(rule),
-            }
+                .map(|h| selective(required_sets(&h)))
+                .unwrap_or_default();
+            let ids = sets
+                .into_iter()
+                .map(|set| {
+                    set.into_iter()
+                        .map(|lit| id_of(&mut literals, lit))
+                        .collect()
+                })
+                .collect();
+            needs.push(ids);
         }
         let automaton = if literals.is_empty() {
             None
@@ -63,35 +59,66 @@ impl Prefilter {
                 .ok()
         };
         if automaton.is_none() {
-            always = (0..patterns.len()).collect();
+            needs.iter_mut().for_each(Vec::clear);
         }
         Prefilter {
             automaton,
-            owners,
-            always,
-            rules: patterns.len(),
+            needs,
+            literals: literals.len(),
         }
     }
 
     /// The rules that may match `text`, in ascending order.
     pub fn candidates(&self, text: &str) -> Vec<usize> {
-        let mut hit = vec![false; self.rules];
-        for &r in &self.always {
-            hit[r] = true;
-        }
+        let mut present = vec![false; self.literals];
         if let Some(ac) = &self.automaton {
             for m in ac.find_overlapping_iter(text) {
-                for &r in &self.owners[m.pattern().as_usize()] {
-                    hit[r] = true;
-                }
+                present[m.pattern().as_usize()] = true;
             }
         }
-        (0..self.rules).filter(|&r| hit[r]).collect()
+        (0..self.needs.len())
+            .filter(|&r| {
+                self.needs[r]
+                    .iter()
+                    .all(|set| set.iter().any(|&l| present[l]))
+            })
+            .collect()
     }
 
     /// How many rules have a literal requirement (the rest always run).
     pub fn filtered_rules(&self) -> usize {
-        self.rules - self.always.len()
+        self.needs.iter().filter(|n| !n.is_empty()).count()
+    }
+}
+
+/// The index of `lit` among `literals`, added if new.
+fn id_of(literals: &mut Vec<String>, lit: String) -> usize {
+    match literals.iter().position(|l| *l == lit) {
+        Some(i) => i,
+        None => {
+            literals.push(lit);
+            literals.len() - 1
+        }
+    }
+}
+
+/// Of `sets`, those small enough to be worth checking, the most selective first,
+/// at most [`MAX_SETS`] of them, each once.
+fn selective(mut sets: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    sets.retain(|set| !set.is_empty() && set.len() <= MAX_SET);
+    sets.sort_by_key(|set| std::cmp::Reverse(quality(set)));
+    sets.dedup();
+    sets.truncate(MAX_SETS);
+    sets
+}
+
+/// Sets of literals such that every match of `hir` contains one literal of each.
+fn required_sets(hir: &Hir) -> Vec<Vec<String>> {
+    match hir.kind() {
+        HirKind::Concat(parts) => parts.iter().flat_map(required_sets).collect(),
+        HirKind::Repetition(r) if r.min >= 1 => required_sets(&r.sub),
+        HirKind::Capture(c) => required_sets(&c.sub),
+        _ => required(hir).into_iter().collect(),
     }
 }
 
@@ -161,6 +188,17 @@ mod tests {
         assert_eq!(req("\\p{Han}{4}"), None);
         assert_eq!(req("a?b*"), None);
         assert_eq!(req("[，,]"), Some(vec![",".to_string(), "，".to_string()]));
+    }
+
+    #[test]
+    fn a_rule_needing_two_words_waits_for_both() {
+        let p = Prefilter::new(&["(?:建立|成立)了?\\p{Han}{0,6}(?:机制|中心)", "提供"]);
+        assert_eq!(p.candidates("双方决定建立合作"), Vec::<usize>::new());
+        assert_eq!(p.candidates("合作机制运转良好"), Vec::<usize>::new());
+        assert_eq!(p.candidates("成立了对话机制"), vec![0]);
+        // An optional part requires nothing.
+        let q = Prefilter::new(&["建立(?:机制)?"]);
+        assert_eq!(q.candidates("建立"), vec![0]);
     }
 
     #[test]
