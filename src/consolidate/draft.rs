@@ -31,9 +31,9 @@ pub(super) struct Members {
     pub count: usize,
     /// The canonical items, or the first member's that has some.
     items: Vec<Item>,
-    /// Every distinct citation, with its source's index, in the order seen.
+    /// The citations, with their source's index, in the order seen (a citation
+    /// repeating the one before left out; other repeats are left out at the end).
     sources: Vec<(usize, Citation)>,
-    seen: HashSet<Citation>,
     rules: BTreeSet<String>,
     /// True while every member narrates an earlier event.
     background: bool,
@@ -59,7 +59,6 @@ impl Draft {
             count: 0,
             items: m.items.clone(),
             sources: Vec::new(),
-            seen: HashSet::new(),
             rules: BTreeSet::new(),
             background: true,
             later: Map::new(),
@@ -84,8 +83,6 @@ impl Draft {
         let canon = &self.canon;
         let key = identity::key(spec.identity, &self.canon_keys);
         let members = &self.members;
-        let mut sources = members.sources.clone();
-        sources.sort_by_key(|(doc, c)| (*doc, c.para, c.sentence));
         Fact {
             id: format!(
                 "{}-{}",
@@ -99,12 +96,31 @@ impl Draft {
             context: members.background.then(|| "background".to_string()),
             conflicts: members.conflicts(spec),
             rules: members.rules.iter().cloned().collect(),
-            sources: sources.into_iter().map(|(_, c)| c).collect(),
+            sources: members.sources(),
         }
     }
 }
 
 impl Members {
+    /// Each citation once, in source order, then by paragraph and sentence.
+    fn sources(&self) -> Vec<Citation> {
+        let key = |(doc, c): &&(usize, Citation)| (*doc, c.para, c.sentence);
+        let mut sources: Vec<&(usize, Citation)> = self.sources.iter().collect();
+        sources.sort_by_key(key);
+        let mut out: Vec<Citation> = Vec::with_capacity(sources.len());
+        // Equal citations cite one sentence, so they sort into one block of equal keys.
+        let mut block = 0;
+        for (i, cited) in sources.iter().enumerate() {
+            if i > 0 && key(&sources[i - 1]) != key(cited) {
+                block = out.len();
+            }
+            if !out[block..].contains(&cited.1) {
+                out.push(cited.1.clone());
+            }
+        }
+        out
+    }
+
     /// Adds a member after the canonical one.
     fn add(&mut self, spec: &FieldSpec, m: &Match) {
         if self.items.is_empty() {
@@ -125,7 +141,8 @@ impl Members {
     fn fold(&mut self, spec: &FieldSpec, m: &Match) {
         self.count += 1;
         for c in &m.citations {
-            if self.seen.insert(c.clone()) {
+            // A sentence matched by several rules of one fact comes in a row.
+            if self.sources.last().is_none_or(|(_, last)| last != c) {
                 self.sources.push((m.doc_index, c.clone()));
             }
         }
@@ -338,6 +355,7 @@ mod tests {
             m("a", json!({"frequency": "每年"}), 2, cite("z.txt", 4)),
             m("a", json!({"frequency": "每年"}), 2, cite("z.txt", 4)),
             m("b", json!({"frequency": "两年"}), 0, cite("x.txt", 9)),
+            m("c", json!({"frequency": "每年"}), 2, cite("z.txt", 4)),
         ]);
         let docs: Vec<&str> = f.sources.iter().map(|c| &*c.doc).collect();
         assert_eq!(docs, ["x.txt", "z.txt"]);
