@@ -154,13 +154,7 @@ pub fn fact_sheet_and_warnings(
     let kept: Vec<(SourceConfig, String, Vec<String>)> = kept.into_iter().flatten().collect();
     let sources: Vec<(&SourceConfig, &str)> =
         kept.iter().map(|(c, sha, _)| (c, sha.as_str())).collect();
-    let consolidated = consolidator.finish();
-    let sheet = FactSheet {
-        summit: summit_info(summit, &sources),
-        facts: consolidated.facts,
-        notes: consolidated.notes,
-        provenance: provenance(rules, summit, &sources),
-    };
+    let sheet = sheet_of(summit, rules, &sources, consolidator.finish());
     let warnings = kept.into_iter().flat_map(|(_, _, w)| w).collect();
     Ok((sheet, warnings))
 }
@@ -275,19 +269,28 @@ pub fn sheet_and_sources(summit: &Summit, rules: &RuleSet) -> Result<SheetAndSou
             }
         }
     }
-    let consolidated = consolidator.finish();
-    let sources = sources_of(&docs);
-    let sheet = FactSheet {
-        summit: summit_info(summit, &sources),
-        facts: consolidated.facts,
-        notes: consolidated.notes,
-        provenance: provenance(rules, summit, &sources),
-    };
+    let sheet = sheet_of(summit, rules, &sources_of(&docs), consolidator.finish());
     Ok(SheetAndSources {
         sheet,
         docs,
         warnings,
     })
+}
+
+/// The fact sheet of `summit` from its merged facts and its sources as read (each
+/// one's declaration and the short hash of its file).
+fn sheet_of(
+    summit: &Summit,
+    rules: &RuleSet,
+    sources: &[(&SourceConfig, &str)],
+    consolidated: consolidate::Consolidated,
+) -> FactSheet {
+    FactSheet {
+        summit: summit_info(summit, sources),
+        facts: consolidated.facts,
+        notes: consolidated.notes,
+        provenance: provenance(rules, summit, sources),
+    }
 }
 
 /// How many sources are read and extracted at once: a few per thread, so that
