@@ -72,6 +72,12 @@ impl MappedText {
         out
     }
 
+    /// Frees the room kept for more text (for a text that is kept long).
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.runs.shrink_to_fit();
+    }
+
     /// Appends one character.
     pub fn push(&mut self, c: MappedChar) {
         let len = c.ch.len_utf8() as u32;
@@ -98,6 +104,11 @@ impl MappedText {
     /// The text itself.
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// The text itself, without its map.
+    pub fn into_string(self) -> String {
+        self.text
     }
 
     /// Length in bytes.

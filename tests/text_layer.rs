@@ -189,7 +189,7 @@ fn traditional_sources_match_like_simplified_ones() {
     let docs = pipeline::documents(&summit, &Simplifier::new().unwrap()).unwrap();
     let s = &docs[0].sentences[1];
     assert_eq!(&*s.text, traditional);
-    assert_eq!(s.view.as_ref().map(|v| v.text.as_str()), Some(simplified));
+    assert_eq!(s.view.as_ref().map(|v| v.text()), Some(simplified));
     assert_eq!(s.match_text(), simplified);
     let bytes = std::fs::read(summit.source_path(&summit.sources[0])).unwrap();
     assert_eq!(

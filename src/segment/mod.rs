@@ -58,7 +58,7 @@ impl Sentence {
 
     /// The text rules match against: the view when there is one.
     pub fn match_text(&self) -> &str {
-        self.view.as_ref().map_or(&self.text, |v| v.text.as_str())
+        self.view.as_ref().map_or(&self.text, View::text)
     }
 
     /// Maps a byte range of [`Sentence::match_text`] to the range of `text` it comes from.

@@ -13,7 +13,7 @@ use regex::Regex;
 use serde::{Serialize, Serializer};
 
 use super::Simplifier;
-use crate::text::is_han;
+use crate::text::{MappedChar, MappedText, is_han};
 
 /// A pinyin syllable with or without its tone mark: `fā`, `lǐng`, `zhan`.
 static PINYIN: LazyLock<Regex> = LazyLock::new(|| {
@@ -29,39 +29,16 @@ const MAX_PINYIN: usize = 6;
 /// Punctuation after which a doubled comma is noise.
 const AFTER_COMMA: &[char] = &['，', '、', '。', '；', '：', '！', '？'];
 
-/// What rules see of a sentence when it differs from its text.
+/// What rules see of a sentence when it differs from its text: each of its
+/// characters mapped to the bytes of the sentence's own text it stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {
-    /// The text rules match.
-    pub text: String,
-    /// Where `text` comes from in the sentence's own text, in runs (a few per
-    /// sentence instead of one entry per character).
-    runs: Vec<Run>,
-}
-
-/// A stretch of a [`View`]'s text: from its `at` to the next run's, each byte `at + k`
-/// stands for byte `start + k` of the sentence, or, for a character whose source
-/// has another length (a run of its own), the character stands for `start..end`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Run {
-    /// Byte of the view where the run begins.
-    at: u32,
-    /// Byte of the sentence where its source begins.
-    start: u32,
-    /// Byte of the sentence where the source of its last character ends.
-    end: u32,
-}
-
-impl Run {
-    /// Whether its bytes stand for as many bytes of the sentence, one for one.
-    fn one_for_one(&self, view_end: usize) -> bool {
-        (self.end - self.start) as usize == view_end - self.at as usize
-    }
+    mapped: MappedText,
 }
 
 impl Serialize for View {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.text)
+        s.serialize_str(self.text())
     }
 }
 
@@ -89,74 +66,46 @@ impl View {
         } else {
             cleaned
         };
-        let mut runs: Vec<Run> = Vec::new();
-        for ((at, c), (_, from)) in text.char_indices().zip(&kept) {
-            let (at, start, end) = (at as u32, from.start as u32, from.end as u32);
-            let same_length = from.len() == c.len_utf8();
-            match runs.last_mut() {
-                Some(r) if same_length && r.one_for_one(at as usize) && r.end == start => {
-                    r.end = end;
-                }
-                _ => runs.push(Run { at, start, end }),
-            }
+        let mut mapped = MappedText::default();
+        for (c, (_, from)) in text.chars().zip(&kept) {
+            mapped.push(MappedChar::new(c, from.start as u32, from.end as u32));
         }
-        Some(View { text, runs })
+        // A document keeps a view per sentence until its matches are taken.
+        mapped.shrink_to_fit();
+        Some(View { mapped })
     }
 
-    /// Maps a byte range of the view to the range of the sentence text it comes from.
+    /// The text rules match.
+    pub fn text(&self) -> &str {
+        self.mapped.as_str()
+    }
+
+    /// The text rules match, without its map.
+    pub fn into_text(self) -> String {
+        self.mapped.into_string()
+    }
+
+    /// Maps a byte range of the view (on character boundaries) to the range of the
+    /// sentence text it comes from; an empty range maps to where its character
+    /// starts (past the end: where the last one ends).
     pub fn to_original(&self, range: Range<usize>) -> Range<usize> {
-        let start = self.start_of(range.start);
-        if range.is_empty() {
-            return start..start;
+        if !range.is_empty() {
+            return self.mapped.origin_of(range);
         }
-        start..self.end_before(range.end).max(start)
-    }
-
-    /// Where the view character at byte `at` (a character boundary) starts in the
-    /// sentence text; the end of the sentence's last mapped character past the end.
-    fn start_of(&self, at: usize) -> usize {
-        let Some(j) = self
-            .runs
-            .partition_point(|r| r.at as usize <= at)
-            .checked_sub(1)
-        else {
-            return self.runs.first().map_or(0, |r| r.start as usize);
+        let text = self.text();
+        let at = range.start;
+        let point = match text[at.min(text.len())..].chars().next() {
+            Some(c) => self.mapped.origin_of(at..at + c.len_utf8()).start,
+            None => match text.chars().next_back() {
+                Some(c) => {
+                    self.mapped
+                        .origin_of(text.len() - c.len_utf8()..text.len())
+                        .end
+                }
+                None => 0,
+            },
         };
-        let r = &self.runs[j];
-        let view_end = self.view_end(j);
-        if at >= view_end {
-            r.end as usize
-        } else if r.one_for_one(view_end) {
-            r.start as usize + (at - r.at as usize)
-        } else {
-            r.start as usize
-        }
-    }
-
-    /// Where the view character ending at byte `at` (a character boundary) ends in
-    /// the sentence text.
-    fn end_before(&self, at: usize) -> usize {
-        let Some(j) = self
-            .runs
-            .partition_point(|r| (r.at as usize) < at)
-            .checked_sub(1)
-        else {
-            return 0;
-        };
-        let r = &self.runs[j];
-        let view_end = self.view_end(j);
-        if at < view_end && r.one_for_one(view_end) {
-            r.start as usize + (at - r.at as usize)
-        } else {
-            r.end as usize
-        }
-    }
-
-    /// Where run `j` ends in the view.
-    fn view_end(&self, j: usize) -> usize {
-        self.runs
-            .get(j + 1)
-            .map_or(self.text.len(), |next| next.at as usize)
+        point..point
     }
 }
 
@@ -236,11 +185,11 @@ mod tests {
     fn inserted_pinyin_is_left_out_and_mapped_back() {
         let s = "金磚國家領（lǐng）導（dǎo）人通過并發（fā）表宣言。";
         let v = view(s).unwrap();
-        assert_eq!(v.text, "金砖国家领导人通过并发表宣言。");
-        let at = v.text.find("领导人").unwrap();
+        assert_eq!(v.text(), "金砖国家领导人通过并发表宣言。");
+        let at = v.text().find("领导人").unwrap();
         let r = v.to_original(at..at + "领导人".len());
         assert_eq!(&s[r], "領（lǐng）導（dǎo）人");
-        let at = v.text.find("宣言").unwrap();
+        let at = v.text().find("宣言").unwrap();
         assert_eq!(&s[v.to_original(at..at + "宣言".len())], "宣言");
     }
 
@@ -256,7 +205,7 @@ mod tests {
             assert!(view(s).is_none(), "{s}");
         }
         assert_eq!(
-            view("他说（de）对。").map(|v| v.text).as_deref(),
+            view("他说（de）对。").map(View::into_text).as_deref(),
             Some("他说对。")
         );
     }
@@ -265,8 +214,8 @@ mod tests {
     fn a_comma_doubled_before_punctuation_is_left_out() {
         let s = "包括序言，、加强全球治理，。";
         let v = view(s).unwrap();
-        assert_eq!(v.text, "包括序言、加强全球治理。");
-        assert_eq!(&s[v.to_original(0..v.text.len())], s);
+        assert_eq!(v.text(), "包括序言、加强全球治理。");
+        assert_eq!(&s[v.to_original(0..v.text().len())], s);
     }
 
     /// The quick test never skips a sentence whose view differs.
@@ -292,11 +241,12 @@ mod tests {
         assert!(!may_differ("中方将提供5亿美元无偿援助。", &simplifier));
     }
 
-    /// Every character boundary of the view maps where a table of one entry per
-    /// character would map it: the start of the character there (past the end: the
-    /// end of the last) and the end of the character before.
+    /// Every range of the view maps where a table of one entry per character
+    /// would map it: from the start of its first character to the end of its last;
+    /// an empty range to the start of the character there (past the end: the end
+    /// of the last).
     #[test]
-    fn runs_map_every_character_as_a_table_would() {
+    fn runs_map_every_range_as_a_table_would() {
         let simplifier = Simplifier::new().unwrap();
         let cases = [
             "金磚國家領（lǐng）導（dǎo）人通過并發（fā）表宣言。",
@@ -309,25 +259,34 @@ mod tests {
             let v = View::build(s, &simplifier).unwrap();
             let kept = without_noise(s);
             let table: Vec<(usize, usize, usize)> = v
-                .text
+                .text()
                 .char_indices()
                 .zip(&kept)
                 .map(|((at, _), (_, from))| (at, from.start, from.end))
                 .collect();
-            assert!(v.runs.len() < table.len(), "{s}: {} runs", v.runs.len());
-            let boundaries = v
-                .text
-                .char_indices()
-                .map(|(at, _)| at)
-                .chain([v.text.len()]);
-            for at in boundaries {
-                let start = table
+            let start_at = |at: usize| {
+                table
                     .iter()
                     .find(|c| c.0 >= at)
-                    .map_or(table.last().unwrap().2, |c| c.1);
-                let end = table.iter().rev().find(|c| c.0 < at).map_or(0, |c| c.2);
-                assert_eq!(v.start_of(at), start, "{s} start_of({at})");
-                assert_eq!(v.end_before(at), end, "{s} end_before({at})");
+                    .map_or(table.last().unwrap().2, |c| c.1)
+            };
+            let end_before = |at: usize| table.iter().rev().find(|c| c.0 < at).map_or(0, |c| c.2);
+            let text = v.text();
+            let bounds: Vec<usize> = text
+                .char_indices()
+                .map(|(at, _)| at)
+                .chain([text.len()])
+                .collect();
+            for (i, &a) in bounds.iter().enumerate() {
+                assert_eq!(
+                    v.to_original(a..a),
+                    start_at(a)..start_at(a),
+                    "{s} {a}..{a}"
+                );
+                for &b in &bounds[i + 1..] {
+                    let want = start_at(a)..end_before(b).max(start_at(a));
+                    assert_eq!(v.to_original(a..b), want, "{s} {a}..{b}");
+                }
             }
         }
     }
