@@ -146,7 +146,9 @@ impl Members {
                 self.sources.push((m.doc_index, c.clone()));
             }
         }
-        self.rules.insert(m.rule.clone());
+        if !self.rules.contains(&m.rule) {
+            self.rules.insert(m.rule.clone());
+        }
         self.background &= m.background.is_some();
         if spec.identity == Identity::Name {
             let name = m.attributes.get("name").and_then(Value::as_str);
