@@ -40,7 +40,8 @@ pub struct Entry {
 pub struct FieldIndex {
     identity: Identity,
     entries: Vec<Entry>,
-    by_keys: HashMap<(bool, Keys), usize>,
+    /// The entry of each set of keys, for a present and for a past reading.
+    by_keys: HashMap<Keys, [Option<usize>; 2]>,
     /// Exact values: text, items, unit+amount, ordinal, name or title.
     exact: HashMap<String, Vec<usize>>,
     /// Every ending of a name (two characters or more).
@@ -114,7 +115,8 @@ impl FieldIndex {
 
     /// Records that the member at `at`, with `keys`, joined the groups.
     pub fn insert(&mut self, keys: &Keys, past: bool, at: Position) {
-        if let Some(&i) = self.by_keys.get(&(past, keys.clone())) {
+        let slot = usize::from(past);
+        if let Some(i) = self.by_keys.get(keys).and_then(|entries| entries[slot]) {
             let e = &mut self.entries[i];
             e.first = e.first.min(at);
             return;
@@ -125,7 +127,7 @@ impl FieldIndex {
             past,
             first: at,
         });
-        self.by_keys.insert((past, keys.clone()), i);
+        self.by_keys.entry(keys.clone()).or_default()[slot] = Some(i);
         self.index(keys, i);
     }
 

@@ -134,15 +134,20 @@ impl<'a> Consolidator<'a> {
     /// same fact (the earliest such member of that fact), or to a fact of its own;
     /// the field's index finds the members worth comparing.
     fn add(&mut self, m: Match) {
-        let rules = self.rules;
-        let field = self.fields.entry(m.field.clone()).or_insert_with(|| {
-            let spec = rules
+        if !self.fields.contains_key(&m.field) {
+            let spec = self
+                .rules
                 .field(&m.field)
                 .cloned()
                 .unwrap_or_else(|| FieldSpec::plain(&m.field));
             let index = index::FieldIndex::new(spec.identity);
-            FieldState { spec, index }
-        });
+            self.fields
+                .insert(m.field.clone(), FieldState { spec, index });
+        }
+        let field = self
+            .fields
+            .get_mut(&m.field)
+            .expect("the field's state was just made");
         let spec = &field.spec;
         let keys = identity::Keys::of(&m, spec, self.view);
         let past = narrated_as_past(spec, &m);
