@@ -331,9 +331,7 @@ fn first_error_in_summit_order(
 /// The matching view of a text (simplified characters, no inserted pinyin), in
 /// which consolidation compares matches.
 fn matching_view(simplifier: &Simplifier) -> impl Fn(&str) -> String + '_ {
-    |t: &str| {
-        segment::View::of(t, simplifier).map_or_else(|| t.to_string(), segment::View::into_text)
-    }
+    |t: &str| segment::View::text_of(t, simplifier).unwrap_or_else(|| t.to_string())
 }
 
 /// Everything the pipeline knows about a summit, for the analyst's commands.

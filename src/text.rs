@@ -106,11 +106,6 @@ impl MappedText {
         &self.text
     }
 
-    /// The text itself, without its map.
-    pub fn into_string(self) -> String {
-        self.text
-    }
-
     /// Length in bytes.
     pub fn len(&self) -> usize {
         self.text.len()

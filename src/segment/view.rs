@@ -51,21 +51,18 @@ impl View {
         Self::build(sentence, simplifier)
     }
 
-    /// The view, built without the quick test of [`may_differ`].
-    fn build(sentence: &str, simplifier: &Simplifier) -> Option<View> {
-        let kept = without_noise(sentence);
-        let cleaned: String = kept.iter().map(|(c, _)| *c).collect();
-        let simplified = simplifier.simplify(&cleaned);
-        if simplified == sentence {
+    /// The text of [`View::of`] without its map back to the sentence (what
+    /// consolidation compares), or `None` when it is the sentence itself.
+    pub fn text_of(sentence: &str, simplifier: &Simplifier) -> Option<String> {
+        if !may_differ(sentence, simplifier) {
             return None;
         }
-        // t2s maps character for character; should a phrase ever change length, the
-        // view stays unsimplified rather than mapped wrongly.
-        let text = if simplified.chars().count() == kept.len() {
-            simplified
-        } else {
-            cleaned
-        };
+        view_text(sentence, simplifier).map(|(text, _)| text)
+    }
+
+    /// The view, built without the quick test of [`may_differ`].
+    fn build(sentence: &str, simplifier: &Simplifier) -> Option<View> {
+        let (text, kept) = view_text(sentence, simplifier)?;
         let mut mapped = MappedText::default();
         for (c, (_, from)) in text.chars().zip(&kept) {
             mapped.push(MappedChar::new(c, from.start as u32, from.end as u32));
@@ -78,11 +75,6 @@ impl View {
     /// The text rules match.
     pub fn text(&self) -> &str {
         self.mapped.as_str()
-    }
-
-    /// The text rules match, without its map.
-    pub fn into_text(self) -> String {
-        self.mapped.into_string()
     }
 
     /// Maps a byte range of the view (on character boundaries) to the range of the
@@ -109,6 +101,29 @@ impl View {
     }
 }
 
+/// Characters of a sentence, each with its byte range in the sentence.
+type Kept = Vec<(char, Range<usize>)>;
+
+/// The view's text of `sentence`, and the sentence's characters it keeps (one per
+/// character of the text, each with its byte range in `sentence`); `None` when the
+/// view is the sentence itself.
+fn view_text(sentence: &str, simplifier: &Simplifier) -> Option<(String, Kept)> {
+    let kept = without_noise(sentence);
+    let cleaned: String = kept.iter().map(|(c, _)| *c).collect();
+    let simplified = simplifier.simplify(&cleaned);
+    if simplified == sentence {
+        return None;
+    }
+    // t2s maps character for character; should a phrase ever change length, the
+    // view stays unsimplified rather than mapped wrongly.
+    let text = if simplified.chars().count() == kept.len() {
+        simplified
+    } else {
+        cleaned
+    };
+    Some((text, kept))
+}
+
 /// Whether the view of `s` may differ from `s`: it holds a bracket (inserted pinyin),
 /// a comma (a doubled one), or a character t2s may change. Most sentences hold no
 /// bracket and no traditional character: one pass tells, without building the view.
@@ -133,7 +148,7 @@ pub fn without_noise_text(s: &str) -> String {
 }
 
 /// The characters of `s` that the view keeps, each with its byte range in `s`.
-fn without_noise(s: &str) -> Vec<(char, Range<usize>)> {
+fn without_noise(s: &str) -> Kept {
     let chars: Vec<(usize, char)> = s.char_indices().collect();
     let mut out = Vec::with_capacity(chars.len());
     let mut i = 0;
@@ -205,7 +220,9 @@ mod tests {
             assert!(view(s).is_none(), "{s}");
         }
         assert_eq!(
-            view("他说（de）对。").map(View::into_text).as_deref(),
+            view("他说（de）对。")
+                .map(|v| v.text().to_string())
+                .as_deref(),
             Some("他说对。")
         );
     }
@@ -257,6 +274,7 @@ mod tests {
         ];
         for s in cases {
             let v = View::build(s, &simplifier).unwrap();
+            assert_eq!(View::text_of(s, &simplifier).as_deref(), Some(v.text()));
             let kept = without_noise(s);
             let table: Vec<(usize, usize, usize)> = v
                 .text()
