@@ -211,12 +211,7 @@ pub fn extract_document(
     doc_index: usize,
     date: &str,
 ) -> Extraction {
-    let scope = Scope {
-        doc,
-        doc_index,
-        cues: &rules.background,
-        date,
-    };
+    let scope = summit_scope(rules, doc, doc_index, date);
     let mut out = Extraction::default();
     sentence::run(rules, &window::windows(doc), &scope, &mut out);
     lists::run_lists(&rules.lists, &scope, &mut out);
@@ -247,12 +242,7 @@ pub fn extract_document_by_parts(
     date: &str,
     parts: Parts,
 ) {
-    let scope = Scope {
-        doc,
-        doc_index,
-        cues: &rules.background,
-        date,
-    };
+    let scope = summit_scope(rules, doc, doc_index, date);
     let mut lists = Extraction::default();
     lists::run_lists(&rules.lists, &scope, &mut lists);
     let windows = window::windows(doc);
@@ -310,6 +300,22 @@ fn by_part(
         out[part].push(m);
     }
     out
+}
+
+/// The scope of source `doc_index`, `doc`, of a summit that starts on `date`, read
+/// with `rules`' background cues.
+fn summit_scope<'a>(
+    rules: &'a RuleSet,
+    doc: &'a Document,
+    doc_index: usize,
+    date: &'a str,
+) -> Scope<'a> {
+    Scope {
+        doc,
+        doc_index,
+        cues: &rules.background,
+        date,
+    }
 }
 
 /// A scope for checking one rule's examples: no summit, so nothing is background
