@@ -11,7 +11,7 @@ use crate::project::Project;
 use crate::rules::{self, RuleSet};
 use crate::segment::{self, Document, Simplifier};
 use crate::summit::{SourceConfig, SourceFormat};
-use crate::text::MappedChar;
+use crate::text::{MappedChar, MappedText};
 
 /// Reads, normalises and segments every source of `summit`.
 pub fn documents(summit: &Summit, simplifier: &Simplifier) -> Result<Vec<Document>> {
@@ -460,7 +460,7 @@ pub fn document_from_text(
     format: SourceFormat,
     simplifier: &Simplifier,
 ) -> Result<Document> {
-    let chars: Vec<MappedChar> = text
+    let mapped: MappedText = text
         .char_indices()
         .map(|(i, c)| MappedChar::new(c, i as u32, (i + c.len_utf8()) as u32))
         .collect();
@@ -471,7 +471,7 @@ pub fn document_from_text(
         sha256: crate::hash::short_hash([text.as_bytes()]),
         encoding: ingest::Encoding::Utf8,
         format,
-        chars,
+        text: mapped,
         warnings: Vec::new(),
         pages: Vec::new(),
         metadata: Default::default(),

@@ -65,11 +65,36 @@ struct Run {
 impl MappedText {
     /// Builds the text from mapped characters.
     pub fn from_chars(chars: &[MappedChar]) -> Self {
-        let mut out = MappedText::default();
-        for c in chars {
-            out.push(*c);
+        chars.iter().copied().collect()
+    }
+
+    /// An empty text with room for `bytes` bytes of text.
+    pub fn with_capacity(bytes: usize) -> Self {
+        MappedText {
+            text: String::with_capacity(bytes),
+            runs: Vec::new(),
         }
-        out
+    }
+
+    /// Every character with its origin, as [`push`](Self::push) received it: a stage
+    /// that needs them one by one reads them without the whole text ever being held
+    /// at twelve bytes a character.
+    pub fn chars(&self) -> impl Iterator<Item = MappedChar> + '_ {
+        self.runs.iter().enumerate().flat_map(move |(i, run)| {
+            let end = self
+                .runs
+                .get(i + 1)
+                .map_or(self.text.len(), |r| r.at as usize);
+            let at = run.at as usize;
+            self.text[at..end].char_indices().map(move |(k, ch)| {
+                if run.copied {
+                    let start = run.start + k as u32;
+                    MappedChar::new(ch, start, start + ch.len_utf8() as u32)
+                } else {
+                    MappedChar::new(ch, run.start, run.end)
+                }
+            })
+        })
     }
 
     /// Frees the room kept for more text (for a text that is kept long).
@@ -139,6 +164,16 @@ impl MappedText {
     fn run_at(&self, at: usize) -> &Run {
         let i = self.runs.partition_point(|r| r.at as usize <= at);
         &self.runs[i.saturating_sub(1)]
+    }
+}
+
+impl FromIterator<MappedChar> for MappedText {
+    fn from_iter<I: IntoIterator<Item = MappedChar>>(chars: I) -> Self {
+        let mut out = MappedText::default();
+        for c in chars {
+            out.push(c);
+        }
+        out
     }
 }
 
@@ -234,6 +269,25 @@ mod tests {
         assert_eq!(t.origin_of(0..3), 10..13);
         assert_eq!(t.origin_of(3..6), 13..14);
         assert_eq!(t.origin_of(0..9), 10..17);
+    }
+
+    /// Reading the characters back gives exactly what was pushed, origins included.
+    #[test]
+    fn chars_come_back_as_pushed() {
+        let chars = [
+            MappedChar::new('中', 0, 3),
+            MappedChar::new('国', 3, 6),
+            MappedChar::new('，', 6, 7), // rewritten: a run of its own
+            MappedChar::new('a', 7, 8),
+            MappedChar::new('\n', 8, 10),  // a folded CRLF
+            MappedChar::new('人', 12, 15), // after a gap
+            MappedChar::new('\n', 15, 15), // added, zero-width
+            MappedChar::new('民', 15, 18),
+        ];
+        let t = MappedText::from_chars(&chars);
+        assert!(t.runs.len() < chars.len());
+        assert_eq!(t.chars().collect::<Vec<_>>(), chars);
+        assert_eq!(MappedText::default().chars().count(), 0);
     }
 
     /// Copied stretches are stored as runs, and map exactly as one entry per

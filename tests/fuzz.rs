@@ -103,9 +103,9 @@ fn decoding_any_bytes_never_panics_and_maps_every_character_inside_the_file() {
     });
     runner(800)
         .run(&prop_oneof![bytes, encoded], |input| {
-            if let Ok((_, chars)) = decode(std::path::Path::new("f"), &input) {
+            if let Ok((_, text)) = decode(std::path::Path::new("f"), &input) {
                 let mut at = 0;
-                for c in &chars {
+                for c in text.chars() {
                     prop_assert!(c.start as usize >= at && c.start < c.end, "{c:?}");
                     prop_assert!(c.end as usize <= input.len(), "{c:?}");
                     at = c.end as usize;

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::text::MappedChar;
+use crate::text::{MappedChar, MappedText};
 
 /// The text encodings `factsheet` recognises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,34 +43,15 @@ impl Encoding {
 ///
 /// Anything else (binary data, an empty file, bytes valid in no supported encoding)
 /// is an error naming `path`.
-pub fn decode(path: &Path, bytes: &[u8]) -> Result<(Encoding, Vec<MappedChar>)> {
+pub fn decode(path: &Path, bytes: &[u8]) -> Result<(Encoding, MappedText)> {
     if bytes.is_empty() {
         return Err(Error::input(
             path,
             "the file is empty; there is no text to read",
         ));
     }
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        let text = std::str::from_utf8(rest).map_err(|e| {
-            Error::input(
-                path,
-                format!(
-                    "starts with a UTF-8 byte-order mark but byte {} is not UTF-8",
-                    e.valid_up_to() + 3
-                ),
-            )
-        })?;
-        return Ok((Encoding::Utf8Bom, finish(path, utf8_chars(text, 3))?));
-    }
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let le = bytes[0] == 0xFF;
-        let chars = utf16_chars(path, &bytes[2..], le)?;
-        let enc = if le {
-            Encoding::Utf16Le
-        } else {
-            Encoding::Utf16Be
-        };
-        return Ok((enc, finish(path, chars)?));
+    if let Some(decoded) = decode_by_bom(path, bytes) {
+        return decoded;
     }
     if bytes.starts_with(b"%PDF-") {
         return Err(Error::input(
@@ -87,10 +68,13 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(Encoding, Vec<MappedChar>)> 
         ));
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((Encoding::Utf8, finish(path, utf8_chars(text, 0))?));
+        return Ok((Encoding::Utf8, checked(path, utf8_text(text, 0))?));
     }
     if let Some(chars) = gb18030_chars(bytes) {
-        return Ok((Encoding::Gb18030, finish(path, chars)?));
+        return Ok((
+            Encoding::Gb18030,
+            checked(path, MappedText::from_chars(&chars))?,
+        ));
     }
     let bad = std::str::from_utf8(bytes)
         .err()
@@ -104,20 +88,51 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(Encoding, Vec<MappedChar>)> 
     ))
 }
 
+/// A file that starts with a byte-order mark, decoded as the mark says; `None`
+/// without one.
+fn decode_by_bom(path: &Path, bytes: &[u8]) -> Option<Result<(Encoding, MappedText)>> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        let decoded = std::str::from_utf8(rest)
+            .map_err(|e| {
+                Error::input(
+                    path,
+                    format!(
+                        "starts with a UTF-8 byte-order mark but byte {} is not UTF-8",
+                        e.valid_up_to() + 3
+                    ),
+                )
+            })
+            .and_then(|text| checked(path, utf8_text(text, 3)));
+        return Some(decoded.map(|t| (Encoding::Utf8Bom, t)));
+    }
+    if !bytes.starts_with(b"\xFF\xFE") && !bytes.starts_with(b"\xFE\xFF") {
+        return None;
+    }
+    let le = bytes[0] == 0xFF;
+    let enc = if le {
+        Encoding::Utf16Le
+    } else {
+        Encoding::Utf16Be
+    };
+    let decoded = utf16_chars(path, &bytes[2..], le)
+        .and_then(|chars| checked(path, MappedText::from_chars(&chars)));
+    Some(decoded.map(|t| (enc, t)))
+}
+
 /// A warning when text decoded as GB18030 looks like something else read wrongly:
 /// Chinese text in GB18030 keeps almost entirely to the GB2312 area (both bytes
 /// 0xA1–0xFE), while Latin-1 or Windows-1252 text that happens to be valid GB18030
 /// (`Müller` is the bytes of `M黮ler`) lands mostly outside it.
-pub fn gb18030_warning(path: &Path, chars: &[MappedChar]) -> Option<String> {
+pub fn gb18030_warning(path: &Path, text: &str) -> Option<String> {
     let mut buf = [0u8; 4];
     let (mut wide, mut rare, mut example) = (0usize, 0usize, None);
-    for c in chars.iter().filter(|c| !c.ch.is_ascii()) {
+    for c in text.chars().filter(|c| !c.is_ascii()) {
         wide += 1;
-        let (bytes, _, _) = encoding_rs::GB18030.encode(c.ch.encode_utf8(&mut buf));
+        let (bytes, _, _) = encoding_rs::GB18030.encode(c.encode_utf8(&mut buf));
         let gb2312 = bytes.len() == 2 && bytes.iter().all(|b| (0xA1..=0xFE).contains(b));
         if !gb2312 {
             rare += 1;
-            example.get_or_insert(c.ch);
+            example.get_or_insert(c);
         }
     }
     (wide > 0 && rare * 2 > wide).then(|| {
@@ -131,29 +146,65 @@ pub fn gb18030_warning(path: &Path, chars: &[MappedChar]) -> Option<String> {
 
 /// Rejects decoded text that is mostly control characters (binary data that happens to decode).
 pub(super) fn finish(path: &Path, chars: Vec<MappedChar>) -> Result<Vec<MappedChar>> {
-    let controls = chars
-        .iter()
-        .filter(|c| c.ch.is_control() && !matches!(c.ch, '\n' | '\t' | '\x0C'))
-        .count();
-    if controls * 20 > chars.len().max(1) {
+    check_decoded(path, chars.iter().map(|c| c.ch))?;
+    Ok(chars)
+}
+
+/// [`finish`] for a text already held compactly.
+fn checked(path: &Path, text: MappedText) -> Result<MappedText> {
+    check_decoded(path, text.as_str().chars())?;
+    Ok(text)
+}
+
+/// Refuses decoded characters that are mostly controls (binary data that happens to
+/// decode) or only white space.
+fn check_decoded(path: &Path, chars: impl Iterator<Item = char>) -> Result<()> {
+    let (mut controls, mut count, mut blank) = (0usize, 0usize, true);
+    for ch in chars {
+        count += 1;
+        controls += usize::from(ch.is_control() && !matches!(ch, '\n' | '\t' | '\x0C'));
+        blank &= ch.is_whitespace() || ch == '\u{FEFF}';
+    }
+    if controls * 20 > count.max(1) {
         return Err(Error::input(
             path,
-            format!(
-                "is not a text file ({controls} control characters in {} characters)",
-                chars.len()
-            ),
+            format!("is not a text file ({controls} control characters in {count} characters)"),
         ));
     }
-    if chars
-        .iter()
-        .all(|c| c.ch.is_whitespace() || c.ch == '\u{FEFF}')
-    {
+    if blank {
         return Err(Error::input(
             path,
             "holds only white space; there is no text to read",
         ));
     }
-    Ok(chars)
+    Ok(())
+}
+
+/// UTF-8 `text` (which starts at byte `base` of the file) as a compact mapped text,
+/// `\r\n` and a lone `\r` read as `\n` as [`push_char`] does: a large file is never
+/// held at twelve bytes a character.
+fn utf8_text(text: &str, base: usize) -> MappedText {
+    let mut out = MappedText::with_capacity(text.len());
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, ch)) = chars.next() {
+        let start = (base + i) as u32;
+        let mut end = start + ch.len_utf8() as u32;
+        let mut ch = ch;
+        if ch == '\r' {
+            match chars.peek() {
+                Some(&(_, '\n')) => {
+                    chars.next();
+                    end += 1;
+                    ch = '\n';
+                }
+                Some(_) => ch = '\n',
+                // As push_char, which folds a `\r` only once another character follows.
+                None => {}
+            }
+        }
+        out.push(MappedChar::new(ch, start, end));
+    }
+    out
 }
 
 /// Maps each character of UTF-8 `text` (which starts at byte `base` of the file).
@@ -249,17 +300,23 @@ mod tests {
         chars.iter().map(|c| c.ch).collect()
     }
 
+    /// What `decode` gives, one mapped character at a time.
+    fn decoded(path: &str, bytes: &[u8]) -> (Encoding, Vec<MappedChar>) {
+        let (encoding, text) = decode(Path::new(path), bytes).unwrap();
+        (encoding, text.chars().collect())
+    }
+
     const SAMPLE: &str = "中方倡议建立中国—中亚五国电子商务合作对话机制。\n5 亿美元";
 
     #[test]
     fn utf8_with_and_without_bom() {
-        let (enc, chars) = decode(Path::new("a"), SAMPLE.as_bytes()).unwrap();
+        let (enc, chars) = decoded("a", SAMPLE.as_bytes());
         assert_eq!(enc, Encoding::Utf8);
         assert_eq!(text_of(&chars), SAMPLE);
         assert_eq!((chars[1].start, chars[1].end), (3, 6));
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice(SAMPLE.as_bytes());
-        let (enc, chars) = decode(Path::new("a"), &bom).unwrap();
+        let (enc, chars) = decoded("a", &bom);
         assert_eq!(enc, Encoding::Utf8Bom);
         assert_eq!(text_of(&chars), SAMPLE);
         assert_eq!(chars[0].start, 3);
@@ -276,7 +333,7 @@ mod tests {
             for u in SAMPLE.encode_utf16() {
                 bytes.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
             }
-            let (enc, chars) = decode(Path::new("a"), &bytes).unwrap();
+            let (enc, chars) = decoded("a", &bytes);
             assert_eq!(
                 enc,
                 if le {
@@ -297,7 +354,7 @@ mod tests {
             std::str::from_utf8(&bytes).is_err(),
             "fixture must not be UTF-8"
         );
-        let (enc, chars) = decode(Path::new("a"), &bytes).unwrap();
+        let (enc, chars) = decoded("a", &bytes);
         assert_eq!(enc, Encoding::Gb18030);
         assert_eq!(text_of(&chars), SAMPLE);
         assert_eq!((chars[0].start, chars[0].end), (0, 2));
@@ -312,23 +369,42 @@ mod tests {
             .chars()
             .map(|c| c as u32 as u8)
             .collect();
-        let (enc, chars) = decode(Path::new("l.txt"), &latin1).unwrap();
+        let (enc, chars) = decoded("l.txt", &latin1);
         assert_eq!(enc, Encoding::Gb18030);
-        let w = gb18030_warning(Path::new("l.txt"), &chars).unwrap();
+        let w = gb18030_warning(Path::new("l.txt"), &text_of(&chars)).unwrap();
         assert!(
             w.starts_with("l.txt: is not UTF-8 and was read as GB18030, but 3 of its 3 non-ASCII characters are rare in Chinese text"),
             "{w}"
         );
         let (bytes, _, _) = encoding_rs::GB18030.encode(SAMPLE);
-        let (_, chars) = decode(Path::new("a"), &bytes).unwrap();
-        assert_eq!(gb18030_warning(Path::new("a"), &chars), None);
+        let (_, chars) = decoded("a", &bytes);
+        assert_eq!(gb18030_warning(Path::new("a"), &text_of(&chars)), None);
     }
 
     #[test]
     fn crlf_is_one_newline_spanning_both_bytes() {
-        let (_, chars) = decode(Path::new("a"), "甲\r\n乙\r丙".as_bytes()).unwrap();
+        let (_, chars) = decoded("a", "甲\r\n乙\r丙".as_bytes());
         assert_eq!(text_of(&chars), "甲\n乙\n丙");
         assert_eq!((chars[1].start, chars[1].end), (3, 5));
+    }
+
+    /// The compact UTF-8 reading folds line ends exactly as the character-by-character
+    /// one the web-page reader uses.
+    #[test]
+    fn compact_utf8_reads_as_character_by_character() {
+        // Long enough that a lone `\r` left at the end is not taken for binary data.
+        let long = "中方倡议建立中国—中亚五国电子商务合作对话机制";
+        for end in [
+            "甲\r\n乙",
+            "甲\r\r\n乙\r",
+            "\r\n\r甲\n\n",
+            "a\rb\r\n\r\nc",
+            "甲乙\r",
+        ] {
+            let text = format!("{end}{long}{end}");
+            let (_, chars) = decoded("a", text.as_bytes());
+            assert_eq!(chars, utf8_chars(&text, 0), "{text:?}");
+        }
     }
 
     #[test]

@@ -404,7 +404,9 @@ fn decode_page(path: &Path, bytes: &[u8]) -> Result<(Encoding, Vec<MappedChar>)>
         || bytes.starts_with(b"\xFE\xFF");
     let declared = if bom { None } else { declared_charset(bytes) };
     let Some(label) = declared else {
-        return super::decode(path, bytes);
+        // A page is read tag by tag, one character at a time: it takes them whole.
+        let (encoding, text) = super::decode(path, bytes)?;
+        return Ok((encoding, text.chars().collect()));
     };
     let Some(encoding) = encoding_rs::Encoding::for_label(label.as_bytes()) else {
         return Err(Error::input(

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::paths;
 use crate::summit::{SourceConfig, SourceFormat, SummitConfig};
-use crate::text::MappedChar;
+use crate::text::MappedText;
 
 mod decode;
 pub mod docx;
@@ -63,8 +63,10 @@ pub struct RawSource {
     pub encoding: Encoding,
     /// Its layout (declared or guessed).
     pub format: SourceFormat,
-    /// The decoded characters, each with its byte span in `bytes`; `\r\n` is one `\n`.
-    pub chars: Vec<MappedChar>,
+    /// The decoded text, each character mapped to its byte span in `bytes`; `\r\n` is
+    /// one `\n`. Kept compact (copied stretches as runs): a 50 MB file would take
+    /// 200 MB as one [`MappedChar`](crate::text::MappedChar) per character.
+    pub text: MappedText,
     /// Things the user should know about how it was read (a doubtful encoding).
     pub warnings: Vec<String>,
     /// For a PDF, where each page begins in the extracted text; otherwise empty.
@@ -131,16 +133,18 @@ pub fn from_bytes(config: &SourceConfig, path: PathBuf, bytes: Vec<u8>) -> Resul
             bytes,
             encoding: extracted.encoding.unwrap_or(Encoding::Utf8),
             format,
-            chars: extracted.chars,
+            text: MappedText::from_chars(&extracted.chars),
             warnings: extracted.warnings,
             pages: extracted.pages,
             metadata: extracted.metadata,
         });
     }
-    let (encoding, chars) = decode(&path, &bytes)?;
-    let format = config.format.unwrap_or_else(|| guess_format(&path, &chars));
+    let (encoding, text) = decode(&path, &bytes)?;
+    let format = config
+        .format
+        .unwrap_or_else(|| guess_format(&path, text.as_str()));
     let warnings = match encoding {
-        Encoding::Gb18030 => gb18030_warning(&path, &chars).into_iter().collect(),
+        Encoding::Gb18030 => gb18030_warning(&path, text.as_str()).into_iter().collect(),
         _ => Vec::new(),
     };
     Ok(RawSource {
@@ -150,7 +154,7 @@ pub fn from_bytes(config: &SourceConfig, path: PathBuf, bytes: Vec<u8>) -> Resul
         bytes,
         encoding,
         format,
-        chars,
+        text,
         warnings,
         pages: Vec::new(),
         metadata: BTreeMap::new(),
@@ -170,7 +174,7 @@ pub fn read_format(path: &Path, bytes: &[u8], format: SourceFormat) -> Result<fo
 /// Guesses the layout of an undeclared text source (web pages, PDF and Word files have
 /// their own readers): `.md` or a front-matter block or leading markup make it
 /// Markdown; everything else is plain text.
-fn guess_format(path: &Path, chars: &[MappedChar]) -> SourceFormat {
+fn guess_format(path: &Path, text: &str) -> SourceFormat {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -179,9 +183,8 @@ fn guess_format(path: &Path, chars: &[MappedChar]) -> SourceFormat {
     if matches!(ext.as_str(), "md" | "markdown" | "html" | "htm") {
         return SourceFormat::Markdown;
     }
-    let head: String = chars
-        .iter()
-        .map(|c| c.ch)
+    let head: String = text
+        .chars()
         .skip_while(|c| c.is_whitespace() || *c == '\u{FEFF}')
         .take(4)
         .collect();

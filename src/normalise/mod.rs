@@ -9,7 +9,6 @@ pub mod chars;
 pub mod markup;
 pub mod paragraphs;
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -41,27 +40,11 @@ pub struct NormalisedSource {
 /// Normalises a decoded source.
 pub fn normalise(raw: &RawSource) -> Result<NormalisedSource> {
     let mut front_matter = BTreeMap::new();
-    let body: Cow<[MappedChar]> = match raw.format {
-        SourceFormat::Markdown => {
-            let (fm, rest) = markup::split_front_matter(&raw.chars);
-            if let Some(fm) = fm {
-                front_matter = parse_front_matter(&raw.path, &fm)?;
-            }
-            Cow::Owned(markup::strip_markup(rest))
-        }
-        SourceFormat::Text | SourceFormat::PdfText => Cow::Borrowed(&raw.chars),
-        // Taken apart by their readers already; what they say about themselves fills
-        // gaps as front matter does.
-        SourceFormat::Html | SourceFormat::Pdf | SourceFormat::Docx => {
-            front_matter = raw.metadata.clone();
-            Cow::Borrowed(&raw.chars)
-        }
-    };
     // Paragraph by paragraph into the text, so that no second copy of the source's
     // characters is ever made whole.
     let mut text = MappedText::default();
     let mut last_end = None;
-    paragraphs::for_each_paragraph(&body, raw.format, &mut |para| {
+    let mut emit = |para: Vec<MappedChar>| {
         let clean = chars::normalise_paragraph(&para);
         let Some(last) = clean.last() else {
             return;
@@ -73,7 +56,29 @@ pub fn normalise(raw: &RawSource) -> Result<NormalisedSource> {
         for c in clean {
             text.push(c);
         }
-    });
+    };
+    match raw.format {
+        SourceFormat::Markdown => {
+            // Markup is stripped with look-ahead over the whole file.
+            let all: Vec<MappedChar> = raw.text.chars().collect();
+            let (fm, rest) = markup::split_front_matter(&all);
+            if let Some(fm) = fm {
+                front_matter = parse_front_matter(&raw.path, &fm)?;
+            }
+            let body = markup::strip_markup(rest);
+            drop(all);
+            paragraphs::for_each_paragraph(body, raw.format, &mut emit);
+        }
+        SourceFormat::Text | SourceFormat::PdfText => {
+            paragraphs::for_each_paragraph(raw.text.chars(), raw.format, &mut emit);
+        }
+        // Taken apart by their readers already; what they say about themselves fills
+        // gaps as front matter does.
+        SourceFormat::Html | SourceFormat::Pdf | SourceFormat::Docx => {
+            front_matter = raw.metadata.clone();
+            paragraphs::for_each_paragraph(raw.text.chars(), raw.format, &mut emit);
+        }
+    }
     let mut config = raw.config.clone();
     fill_from_front_matter(&mut config, &front_matter);
     Ok(NormalisedSource {

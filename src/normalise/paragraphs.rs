@@ -17,18 +17,19 @@ use crate::text::{MappedChar, is_closer, is_terminator};
 ///   run on); a blank line is decided as for PDF text.
 pub fn paragraphs(chars: &[MappedChar], format: SourceFormat) -> Vec<Vec<MappedChar>> {
     let mut paras = Vec::new();
-    for_each_paragraph(chars, format, &mut |p| paras.push(p));
+    for_each_paragraph(chars.iter().copied(), format, &mut |p| paras.push(p));
     paras
 }
 
-/// [`paragraphs`], each handed to `emit` as soon as it ends (a large source is never
-/// held twice).
+/// [`paragraphs`] of characters read one by one, each paragraph handed to `emit` as
+/// soon as it ends (a large source is never held twice).
 pub fn for_each_paragraph(
-    chars: &[MappedChar],
+    chars: impl IntoIterator<Item = MappedChar>,
     format: SourceFormat,
     emit: &mut dyn FnMut(Vec<MappedChar>),
 ) {
     let paras = emit;
+    let mut chars = chars.into_iter().peekable();
     let mut current: Vec<MappedChar> = Vec::new();
     let mut line: Vec<MappedChar> = Vec::new();
     // Newlines seen since the last non-blank line.
@@ -42,27 +43,21 @@ pub fn for_each_paragraph(
         }
     };
 
-    let mut i = 0;
-    while i <= chars.len() {
-        let c = chars.get(i).copied();
+    loop {
+        let c = chars.next();
         let at_line_end = matches!(c.map(|c| c.ch), None | Some('\n') | Some(PARAGRAPH_BREAK));
         if !at_line_end {
             let c = c.expect("not at end");
             // Two or more ideographic spaces: a paragraph indent.
-            if c.ch == '\u{3000}' && chars.get(i + 1).map(|n| n.ch) == Some('\u{3000}') {
-                let mut j = i;
-                while chars.get(j).map(|n| n.ch) == Some('\u{3000}') {
-                    j += 1;
-                }
+            if c.ch == '\u{3000}' && chars.peek().map(|n| n.ch) == Some('\u{3000}') {
+                while chars.next_if(|n| n.ch == '\u{3000}').is_some() {}
                 if line.iter().any(|c| !is_blank(c.ch)) || !pending.is_empty() {
                     attach_line(&mut current, &mut line, &mut pending, format, paras);
                     flush_para(&mut current, paras);
                 }
-                i = j;
                 continue;
             }
             line.push(c);
-            i += 1;
             continue;
         }
         // End of a physical line.
@@ -72,13 +67,14 @@ pub fn for_each_paragraph(
         } else {
             line.clear();
         }
-        if hard || c.is_none() {
-            flush_para(&mut current, paras);
-            pending.clear();
-        } else if let Some(c) = c {
-            pending.push(c);
+        match c {
+            None => break,
+            Some(_) if hard => {
+                flush_para(&mut current, paras);
+                pending.clear();
+            }
+            Some(c) => pending.push(c),
         }
-        i += 1;
     }
     flush_para(&mut current, paras);
 }
