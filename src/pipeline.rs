@@ -174,13 +174,31 @@ fn merge(
             (d.config, d.sha256, d.warnings)
         }
         Read::Large(doc, warnings) => {
-            merge_by_parts(consolidator, rules, &doc, i, &summit.config.date);
+            let mut take = |part: Extraction| add_part(consolidator, part);
+            let parts = extract::Parts {
+                sentences: extract::PART_SENTENCES,
+                take: &mut take,
+            };
+            let doc = extract::extract_document_by_parts_dropping(
+                rules,
+                doc,
+                i,
+                &summit.config.date,
+                parts,
+            );
             (doc.config, doc.sha256, warnings)
         }
     }
 }
 
-/// Extracts source `i`, `doc`, a part at a time and merges each part.
+/// Merges one part of a large source, what only the analyst's tools read dropped.
+fn add_part(consolidator: &mut consolidate::Consolidator, mut part: Extraction) {
+    part.drop_diagnostics();
+    consolidator.add_source(part);
+}
+
+/// Extracts source `i`, `doc`, a part at a time and merges each part (the document
+/// kept, for the outputs that show it).
 fn merge_by_parts(
     consolidator: &mut consolidate::Consolidator,
     rules: &RuleSet,
@@ -188,10 +206,7 @@ fn merge_by_parts(
     i: usize,
     date: &str,
 ) {
-    let mut take = |mut part: Extraction| {
-        part.drop_diagnostics();
-        consolidator.add_source(part);
-    };
+    let mut take = |part: Extraction| add_part(consolidator, part);
     let parts = extract::Parts {
         sentences: extract::PART_SENTENCES,
         take: &mut take,

@@ -213,7 +213,8 @@ fn facts_merged_source_by_source_are_those_merged_at_once() {
 
 /// A large source is extracted a part (whole paragraphs) at a time and each part
 /// merged at once; cut into parts as small as a paragraph, every summit's sources
-/// still give the facts they give whole.
+/// still give the facts they give whole, whether the document is kept (build) or
+/// its parts are dropped as they are extracted (extract).
 #[test]
 fn a_source_merged_part_by_part_gives_the_facts_it_gives_whole() {
     use factsheet::consolidate::Consolidator;
@@ -238,7 +239,7 @@ fn a_source_merged_part_by_part_gives_the_facts_it_gives_whole() {
         }
         let whole = at_once.finish().facts;
         assert!(!whole.is_empty(), "{id}");
-        for part_size in [1, 7] {
+        for (part_size, dropping) in [(1, false), (7, false), (1, true), (7, true)] {
             let mut parts = Consolidator::new(&rules, &view, false);
             let mut n = 0;
             for (i, doc) in &docs {
@@ -250,10 +251,25 @@ fn a_source_merged_part_by_part_gives_the_facts_it_gives_whole() {
                     sentences: part_size,
                     take: &mut take,
                 };
-                extract::extract_document_by_parts(&rules, doc, *i, date, cut);
+                if dropping {
+                    let left = extract::extract_document_by_parts_dropping(
+                        &rules,
+                        doc.clone(),
+                        *i,
+                        date,
+                        cut,
+                    );
+                    assert!(left.sentences.is_empty() && left.name() == doc.name());
+                } else {
+                    extract::extract_document_by_parts(&rules, doc, *i, date, cut);
+                }
             }
             assert!(n > 2 * docs.len(), "{id}: parts were not cut");
-            assert_eq!(parts.finish().facts, whole, "{id}, parts of {part_size}");
+            let got = parts.finish().facts;
+            assert_eq!(
+                got, whole,
+                "{id}, parts of {part_size}, dropping {dropping}"
+            );
         }
     }
 }

@@ -11,6 +11,8 @@ mod overlaps;
 mod sentence;
 mod window;
 
+use std::ops::Range;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -213,7 +215,7 @@ pub fn extract_document(
 ) -> Extraction {
     let scope = summit_scope(rules, doc, doc_index, date);
     let mut out = Extraction::default();
-    sentence::run(rules, &window::windows(doc), &scope, &mut out);
+    sentence::run(rules, &window::windows(&doc.sentences), &scope, &mut out);
     lists::run_lists(&rules.lists, &scope, &mut out);
     out
 }
@@ -243,52 +245,111 @@ pub fn extract_document_by_parts(
     parts: Parts,
 ) {
     let scope = summit_scope(rules, doc, doc_index, date);
-    let mut lists = Extraction::default();
-    lists::run_lists(&rules.lists, &scope, &mut lists);
-    let windows = window::windows(doc);
-    let Parts { sentences, take } = parts;
-    let parts = paragraph_parts(&windows, sentences.max(1));
-    let mut list_matches = by_part(&windows, &parts, std::mem::take(&mut lists.matches));
-    for (part, list_matches) in parts.iter().zip(&mut list_matches) {
-        let mut out = Extraction::default();
-        sentence::run(rules, &windows[part.clone()], &scope, &mut out);
-        out.matches.append(list_matches);
-        take(out);
+    let ranges = paragraph_parts(&doc.sentences, parts.sentences.max(1));
+    let (lists, list_matches) = lists_by_part(rules, &scope, &doc.sentences, &ranges);
+    for (range, list_matches) in ranges.into_iter().zip(list_matches) {
+        (parts.take)(extract_part(
+            rules,
+            &doc.sentences[range],
+            &scope,
+            list_matches,
+        ));
     }
-    // Without sentences there are no parts; whatever the lists found goes last.
-    lists.matches = list_matches.into_iter().flatten().collect();
-    take(lists);
+    (parts.take)(lists);
 }
 
-/// `windows` cut into runs of whole paragraphs of at least `size` windows (the last
-/// may be shorter).
-fn paragraph_parts(
-    windows: &[(&Sentence, Option<&Sentence>)],
-    size: usize,
-) -> Vec<std::ops::Range<usize>> {
+/// [`extract_document_by_parts`] for a document not needed afterwards: each part's
+/// sentences are dropped once extracted, so that a large source is not held whole
+/// next to the facts it gives. Returns the document without its sentences.
+pub fn extract_document_by_parts_dropping(
+    rules: &RuleSet,
+    mut doc: Document,
+    doc_index: usize,
+    date: &str,
+    parts: Parts,
+) -> Document {
+    let ranges = paragraph_parts(&doc.sentences, parts.sentences.max(1));
+    let (lists, list_matches) = {
+        let scope = summit_scope(rules, &doc, doc_index, date);
+        lists_by_part(rules, &scope, &doc.sentences, &ranges)
+    };
+    let owned = split_sentences(std::mem::take(&mut doc.sentences), &ranges);
+    let scope = summit_scope(rules, &doc, doc_index, date);
+    for (sentences, list_matches) in owned.into_iter().zip(list_matches) {
+        (parts.take)(extract_part(rules, &sentences, &scope, list_matches));
+    }
+    (parts.take)(lists);
+    doc
+}
+
+/// The sentence rules over one part (whole paragraphs), with the list matches of it.
+fn extract_part(
+    rules: &RuleSet,
+    sentences: &[Sentence],
+    scope: &Scope,
+    list_matches: Vec<Match>,
+) -> Extraction {
+    let mut out = Extraction::default();
+    sentence::run(rules, &window::windows(sentences), scope, &mut out);
+    out.matches.extend(list_matches);
+    out
+}
+
+/// The list rules over the whole of `sentences`: what they found but their matches
+/// (the notes, ...), and their matches shared out among the parts `ranges`.
+fn lists_by_part(
+    rules: &RuleSet,
+    scope: &Scope,
+    sentences: &[Sentence],
+    ranges: &[Range<usize>],
+) -> (Extraction, Vec<Vec<Match>>) {
+    let mut lists = Extraction::default();
+    lists::run_lists(&rules.lists, scope, &mut lists);
+    let first_paras: Vec<usize> = ranges.iter().map(|r| sentences[r.start].para).collect();
+    let mut by = by_part(&first_paras, std::mem::take(&mut lists.matches));
+    // Without sentences there are no parts; whatever the lists found goes last.
+    if ranges.is_empty() {
+        lists.matches = by.pop().unwrap_or_default();
+    }
+    (lists, by)
+}
+
+/// `sentences` cut into the parts `ranges` (which cover them, in order), each part
+/// its own vector so that it can be dropped on its own.
+fn split_sentences(mut sentences: Vec<Sentence>, ranges: &[Range<usize>]) -> Vec<Vec<Sentence>> {
+    let mut parts: Vec<Vec<Sentence>> = Vec::with_capacity(ranges.len());
+    // From the end, giving the room back as the vector shrinks, so that the sentences
+    // are never held twice.
+    for range in ranges.iter().rev() {
+        parts.push(sentences.split_off(range.start));
+        sentences.shrink_to_fit();
+    }
+    parts.reverse();
+    parts
+}
+
+/// `sentences` cut into runs of whole paragraphs of at least `size` sentences (the
+/// last may be shorter).
+fn paragraph_parts(sentences: &[Sentence], size: usize) -> Vec<Range<usize>> {
     let mut parts = Vec::new();
     let mut start = 0;
-    for i in 1..windows.len() {
-        if i - start >= size && windows[i].0.para != windows[i - 1].0.para {
+    for i in 1..sentences.len() {
+        if i - start >= size && sentences[i].para != sentences[i - 1].para {
             parts.push(start..i);
             start = i;
         }
     }
-    if start < windows.len() {
-        parts.push(start..windows.len());
+    if start < sentences.len() {
+        parts.push(start..sentences.len());
     }
     parts
 }
 
-/// `matches` shared out among `parts` of `windows` by the paragraph consolidation
-/// ranks them by (their first citation's), each part's in their order.
-fn by_part(
-    windows: &[(&Sentence, Option<&Sentence>)],
-    parts: &[std::ops::Range<usize>],
-    matches: Vec<Match>,
-) -> Vec<Vec<Match>> {
-    let first_paras: Vec<usize> = parts.iter().map(|p| windows[p.start].0.para).collect();
-    let mut out: Vec<Vec<Match>> = parts.iter().map(|_| Vec::new()).collect();
+/// `matches` shared out among the parts starting at paragraphs `first_paras` by the
+/// paragraph consolidation ranks them by (their first citation's), each part's in
+/// their order; one part when there are none.
+fn by_part(first_paras: &[usize], matches: Vec<Match>) -> Vec<Vec<Match>> {
+    let mut out: Vec<Vec<Match>> = first_paras.iter().map(|_| Vec::new()).collect();
     if out.is_empty() {
         out.push(Vec::new());
     }
@@ -335,7 +396,7 @@ pub fn apply_rule(rule: &Rule, doc: &Document) -> Extraction {
     let cues = Background::default();
     let scope = example_scope(doc, &cues);
     let mut out = Extraction::default();
-    for (s, next) in window::windows(doc) {
+    for (s, next) in window::windows(&doc.sentences) {
         if rule.window == 1 {
             sentence::apply(rule, &window::Window::new(&[s]), &scope, &mut out);
         } else if let Some(next) = next {
@@ -383,11 +444,8 @@ mod tests {
         crate::pipeline::document_from_text("t.txt", text, SourceFormat::Text, &simplifier).unwrap()
     }
 
-    fn paras(
-        windows: &[(&Sentence, Option<&Sentence>)],
-        part: &std::ops::Range<usize>,
-    ) -> Vec<usize> {
-        let mut p: Vec<usize> = windows[part.clone()].iter().map(|w| w.0.para).collect();
+    fn paras(sentences: &[Sentence], part: &Range<usize>) -> Vec<usize> {
+        let mut p: Vec<usize> = sentences[part.clone()].iter().map(|s| s.para).collect();
         p.dedup();
         p
     }
@@ -395,21 +453,28 @@ mod tests {
     #[test]
     fn parts_hold_whole_paragraphs_of_at_least_the_size_asked() {
         let doc = doc();
-        let windows = window::windows(&doc);
-        let parts = paragraph_parts(&windows, 2);
-        let got: Vec<Vec<usize>> = parts.iter().map(|p| paras(&windows, p)).collect();
+        let parts = paragraph_parts(&doc.sentences, 2);
+        let got: Vec<Vec<usize>> = parts.iter().map(|p| paras(&doc.sentences, p)).collect();
         assert_eq!(got, [vec![1], vec![2, 3], vec![4]]);
-        assert_eq!(parts.last().unwrap().end, windows.len());
-        let one = paragraph_parts(&windows, 100);
+        assert_eq!(parts.last().unwrap().end, doc.sentences.len());
+        let one = paragraph_parts(&doc.sentences, 100);
         assert_eq!(one.len(), 1);
-        assert_eq!(one[0], 0..windows.len());
+        assert_eq!(one[0], 0..doc.sentences.len());
+    }
+
+    #[test]
+    fn split_sentences_keeps_every_sentence_in_its_part() {
+        let doc = doc();
+        let parts = paragraph_parts(&doc.sentences, 2);
+        let split = split_sentences(doc.sentences.clone(), &parts);
+        let got: Vec<Vec<usize>> = split.iter().map(|p| paras(p, &(0..p.len()))).collect();
+        assert_eq!(got, [vec![1], vec![2, 3], vec![4]]);
+        assert_eq!(split.concat(), doc.sentences);
     }
 
     #[test]
     fn list_matches_go_to_the_part_of_their_first_citation() {
         let doc = doc();
-        let windows = window::windows(&doc);
-        let parts = paragraph_parts(&windows, 2);
         let at = |para: usize| {
             let s = doc.sentences.iter().find(|s| s.para == para).unwrap();
             Match {
@@ -429,7 +494,7 @@ mod tests {
                 background: None,
             }
         };
-        let shared = by_part(&windows, &parts, vec![at(4), at(2), at(1), at(3)]);
+        let shared = by_part(&[1, 2, 4], vec![at(4), at(2), at(1), at(3)]);
         let got: Vec<Vec<usize>> = shared
             .iter()
             .map(|ms| ms.iter().map(|m| m.citations[0].para).collect())

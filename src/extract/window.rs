@@ -4,12 +4,13 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use crate::segment::{Document, Sentence};
+use crate::segment::Sentence;
 
-/// Each included sentence of `doc`, with the sentence right after it in the same
-/// paragraph when that one is included too (the second sentence of a two-sentence window).
-pub(crate) fn windows(doc: &Document) -> Vec<(&Sentence, Option<&Sentence>)> {
-    let sents: Vec<&Sentence> = doc.sentences.iter().filter(|s| !s.excluded).collect();
+/// Each included sentence of `sentences` (a document's, or whole paragraphs of
+/// them), with the sentence right after it in the same paragraph when that one is
+/// included too (the second sentence of a two-sentence window).
+pub(crate) fn windows(sentences: &[Sentence]) -> Vec<(&Sentence, Option<&Sentence>)> {
+    let sents: Vec<&Sentence> = sentences.iter().filter(|s| !s.excluded).collect();
     (0..sents.len())
         .map(|i| {
             let s = sents[i];
