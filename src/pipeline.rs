@@ -174,7 +174,7 @@ fn merge(
             (d.config, d.sha256, d.warnings)
         }
         Read::Large(doc, warnings) => {
-            let mut take = |part: Extraction| add_part(consolidator, part);
+            let mut take = |part: Extraction| consolidator.add_source(part);
             let parts = extract::Parts {
                 sentences: extract::PART_SENTENCES,
                 take: &mut take,
@@ -191,12 +191,6 @@ fn merge(
     }
 }
 
-/// Merges one part of a large source, what only the analyst's tools read dropped.
-fn add_part(consolidator: &mut consolidate::Consolidator, mut part: Extraction) {
-    part.drop_diagnostics();
-    consolidator.add_source(part);
-}
-
 /// Extracts source `i`, `doc`, a part at a time and merges each part (the document
 /// kept, for the outputs that show it).
 fn merge_by_parts(
@@ -206,7 +200,7 @@ fn merge_by_parts(
     i: usize,
     date: &str,
 ) {
-    let mut take = |part: Extraction| add_part(consolidator, part);
+    let mut take = |part: Extraction| consolidator.add_source(part);
     let parts = extract::Parts {
         sentences: extract::PART_SENTENCES,
         take: &mut take,
@@ -225,9 +219,7 @@ fn extract_unless_large(
     if doc.sentences.len() > 2 * extract::PART_SENTENCES {
         return None;
     }
-    let mut extraction = extract::extract_document(rules, doc, i, date);
-    extraction.drop_diagnostics();
-    Some(extraction)
+    Some(extract::extract_document_for_facts(rules, doc, i, date))
 }
 
 /// Stages 1–4 for source `i` of `summit`, what only the analyst's tools read

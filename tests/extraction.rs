@@ -495,3 +495,35 @@ fn the_prefilter_never_hides_a_match() {
         "{tried} rules tried for {matched} matches"
     );
 }
+
+/// The facts-only extraction (what extract and build use, which skips building
+/// captures and normalisation steps) gives exactly what full extraction (explain)
+/// gives with its diagnostics dropped, on every source of every summit.
+#[test]
+fn facts_only_extraction_is_full_extraction_without_diagnostics() {
+    use factsheet::extract;
+    let project = project();
+    let rules = rules::load(&project.rules_dir()).unwrap();
+    let simplifier = factsheet::segment::Simplifier::new().unwrap();
+    let (mut steps, mut captures) = (0, 0);
+    for id in project.summit_ids().unwrap() {
+        let summit = factsheet::ingest::load_summit(&project, &id).unwrap();
+        let date = &summit.config.date;
+        for (i, doc) in pipeline::documents(&summit, &simplifier)
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            let mut full = extract::extract_document(&rules, doc, i, date);
+            steps += full.matches.iter().map(|m| m.steps.len()).sum::<usize>();
+            captures += full.matches.iter().map(|m| m.captures.len()).sum::<usize>();
+            full.drop_diagnostics();
+            let facts = extract::extract_document_for_facts(&rules, doc, i, date);
+            assert_eq!(facts, full, "{id}: {}", doc.name());
+        }
+    }
+    assert!(
+        steps > 500 && captures > 500,
+        "{steps} steps, {captures} captures"
+    );
+}

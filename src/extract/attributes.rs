@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use serde_json::{Map, Value};
 
-use super::Step;
+use super::{Step, Steps};
 use crate::rules::{AttributeSource, AttributeSpec, Normaliser, SplitBy, normalisers};
 
 /// Punctuation that ends a clause, for `text: clause` and `unless:`.
@@ -116,13 +116,11 @@ pub(crate) fn make_attributes(
     specs: &[AttributeSpec],
     get: &dyn Fn(&str) -> Option<(String, String)>,
     attributes: &mut Map<String, Value>,
-    steps: &mut Vec<Step>,
+    steps: &mut Steps,
 ) -> Result<(), String> {
     for spec in specs {
         let value = match &spec.source {
-            AttributeSource::Constant(v) => {
-                Some((v.clone(), "constant".to_string(), String::new()))
-            }
+            AttributeSource::Constant(v) => Some((v.clone(), "constant", String::new())),
             AttributeSource::Capture {
                 capture,
                 normaliser,
@@ -130,7 +128,7 @@ pub(crate) fn make_attributes(
                 Some((matched, original)) if !original.trim().is_empty() => {
                     let v = normalise(*normaliser, &matched, &original)
                         .map_err(|e| format!("attribute `{}`: {e}", spec.name))?;
-                    Some((v, normaliser.name().to_string(), original))
+                    Some((v, normaliser.name(), original))
                 }
                 _ => None,
             },
@@ -138,22 +136,22 @@ pub(crate) fn make_attributes(
                 Some((matched, original)) => table
                     .iter()
                     .find(|(k, _)| matched.contains(k.as_str()) || original.contains(k.as_str()))
-                    .map(|(_, v)| (v.clone(), "map".to_string(), original)),
+                    .map(|(_, v)| (v.clone(), "map", original)),
                 None => None,
             },
         };
         match (value, &spec.default) {
             (Some((v, normaliser, input)), _) => {
-                steps.push(Step {
+                steps.record(|| Step {
                     attribute: spec.name.clone(),
-                    normaliser,
+                    normaliser: normaliser.to_string(),
                     input,
                     output: v.clone(),
                 });
                 attributes.insert(spec.name.clone(), v);
             }
             (None, Some(d)) => {
-                steps.push(Step {
+                steps.record(|| Step {
                     attribute: spec.name.clone(),
                     normaliser: "default".to_string(),
                     input: String::new(),

@@ -398,9 +398,9 @@ impl List<'_> {
         out: &mut Extraction,
     ) -> (serde_json::Map<String, Value>, Vec<super::Step>) {
         let mut attrs = serde_json::Map::new();
-        let mut steps = Vec::new();
+        let mut steps = super::Steps::new(self.scope.diagnostics);
         let (Some(header), Some(hs)) = (self.header, self.header_sentence()) else {
-            return (attrs, steps);
+            return (attrs, steps.into_vec());
         };
         let size = self.run.hits.len();
         if let Some(n) = header.count
@@ -428,7 +428,7 @@ impl List<'_> {
         if let Some(n) = header.count {
             attrs.insert("count".to_string(), Value::from(n));
         }
-        (attrs, steps)
+        (attrs, steps.into_vec())
     }
 
     /// The item's place in the list (0 for a fact holding the whole list).

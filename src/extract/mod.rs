@@ -89,6 +89,36 @@ pub struct Step {
     pub output: Value,
 }
 
+/// The normalisation steps of one match, recorded only when its scope keeps
+/// diagnostics: building them (and each match's captures) costs about a tenth of
+/// extraction, and only `explain` reads them.
+pub(crate) struct Steps {
+    recorded: Vec<Step>,
+    on: bool,
+}
+
+impl Steps {
+    /// No steps yet; `on`: record the steps to come.
+    pub(crate) fn new(on: bool) -> Self {
+        Steps {
+            recorded: Vec::new(),
+            on,
+        }
+    }
+
+    /// Records the step `make` builds, when steps are recorded at all.
+    pub(crate) fn record(&mut self, make: impl FnOnce() -> Step) {
+        if self.on {
+            self.recorded.push(make());
+        }
+    }
+
+    /// The steps recorded.
+    pub(crate) fn into_vec(self) -> Vec<Step> {
+        self.recorded
+    }
+}
+
 /// A list member's place.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ListPosition {
@@ -149,6 +179,9 @@ pub(crate) struct Scope<'a> {
     pub cues: &'a Background,
     /// The summit's first day, `YYYY-MM-DD`, that dated cues are compared with.
     pub date: &'a str,
+    /// Whether matches keep their captures and normalisation steps (for `explain`;
+    /// facts never read them).
+    pub diagnostics: bool,
 }
 
 impl Scope<'_> {
@@ -214,9 +247,28 @@ pub fn extract_document(
     date: &str,
 ) -> Extraction {
     let scope = summit_scope(rules, doc, doc_index, date);
+    extract_in(rules, &doc.sentences, &scope)
+}
+
+/// [`extract_document`] with only what consolidation and facts.json read: what
+/// [`Extraction::drop_diagnostics`] drops is never built.
+pub fn extract_document_for_facts(
+    rules: &RuleSet,
+    doc: &Document,
+    doc_index: usize,
+    date: &str,
+) -> Extraction {
+    let scope = facts_scope(rules, doc, doc_index, date);
+    let mut out = extract_in(rules, &doc.sentences, &scope);
+    out.drop_diagnostics();
+    out
+}
+
+/// Every rule over `sentences`, the whole of the scope's document.
+fn extract_in(rules: &RuleSet, sentences: &[Sentence], scope: &Scope) -> Extraction {
     let mut out = Extraction::default();
-    sentence::run(rules, &window::windows(&doc.sentences), &scope, &mut out);
-    lists::run_lists(&rules.lists, &scope, &mut out);
+    sentence::run(rules, &window::windows(sentences), scope, &mut out);
+    lists::run_lists(&rules.lists, scope, &mut out);
     out
 }
 
@@ -231,8 +283,8 @@ pub struct Parts<'a> {
     pub take: &'a mut dyn FnMut(Extraction),
 }
 
-/// [`extract_document`] for a large document, handed to `parts.take` a part at a
-/// time: whole paragraphs of at least `parts.sentences` sentences, in order, each with the
+/// [`extract_document_for_facts`] for a large document, handed to `parts.take` a
+/// part at a time: whole paragraphs of at least `parts.sentences` sentences, in order, each with the
 /// list matches ranked by its sentences, then the list notes. Two-sentence windows
 /// and overlaps stay within a paragraph, so the parts together hold what
 /// [`extract_document`] finds, and consolidation, which ranks matches by sentence,
@@ -244,7 +296,7 @@ pub fn extract_document_by_parts(
     date: &str,
     parts: Parts,
 ) {
-    let scope = summit_scope(rules, doc, doc_index, date);
+    let scope = facts_scope(rules, doc, doc_index, date);
     let ranges = paragraph_parts(&doc.sentences, parts.sentences.max(1));
     let (lists, list_matches) = lists_by_part(rules, &scope, &doc.sentences, &ranges);
     for (range, list_matches) in ranges.into_iter().zip(list_matches) {
@@ -270,11 +322,11 @@ pub fn extract_document_by_parts_dropping(
 ) -> Document {
     let ranges = paragraph_parts(&doc.sentences, parts.sentences.max(1));
     let (lists, list_matches) = {
-        let scope = summit_scope(rules, &doc, doc_index, date);
+        let scope = facts_scope(rules, &doc, doc_index, date);
         lists_by_part(rules, &scope, &doc.sentences, &ranges)
     };
     let owned = split_sentences(std::mem::take(&mut doc.sentences), &ranges);
-    let scope = summit_scope(rules, &doc, doc_index, date);
+    let scope = facts_scope(rules, &doc, doc_index, date);
     for (sentences, list_matches) in owned.into_iter().zip(list_matches) {
         (parts.take)(extract_part(rules, &sentences, &scope, list_matches));
     }
@@ -292,6 +344,7 @@ fn extract_part(
     let mut out = Extraction::default();
     sentence::run(rules, &window::windows(sentences), scope, &mut out);
     out.matches.extend(list_matches);
+    out.drop_diagnostics();
     out
 }
 
@@ -311,6 +364,7 @@ fn lists_by_part(
     if ranges.is_empty() {
         lists.matches = by.pop().unwrap_or_default();
     }
+    lists.drop_diagnostics();
     (lists, by)
 }
 
@@ -364,7 +418,7 @@ fn by_part(first_paras: &[usize], matches: Vec<Match>) -> Vec<Vec<Match>> {
 }
 
 /// The scope of source `doc_index`, `doc`, of a summit that starts on `date`, read
-/// with `rules`' background cues.
+/// with `rules`' background cues; matches keep their diagnostics.
 fn summit_scope<'a>(
     rules: &'a RuleSet,
     doc: &'a Document,
@@ -376,6 +430,20 @@ fn summit_scope<'a>(
         doc_index,
         cues: &rules.background,
         date,
+        diagnostics: true,
+    }
+}
+
+/// [`summit_scope`] for what only consolidation reads: no diagnostics.
+fn facts_scope<'a>(
+    rules: &'a RuleSet,
+    doc: &'a Document,
+    doc_index: usize,
+    date: &'a str,
+) -> Scope<'a> {
+    Scope {
+        diagnostics: false,
+        ..summit_scope(rules, doc, doc_index, date)
     }
 }
 
@@ -387,6 +455,7 @@ fn example_scope<'a>(doc: &'a Document, cues: &'a Background) -> Scope<'a> {
         doc_index: 0,
         cues,
         date: "",
+        diagnostics: true,
     }
 }
 

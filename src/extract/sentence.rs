@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 use super::attributes::{clause_range, make_attributes, normalise, split_pieces};
 use super::overlaps::resolve_overlaps_counted;
 use super::window::Window;
-use super::{Capture, Extraction, Highlight, ListPosition, Match, Overlap, Scope, Step, cite};
+use super::{
+    Capture, Extraction, Highlight, ListPosition, Match, Overlap, Scope, Step, Steps, cite,
+};
 use crate::facts::{Item, Note, SentenceId};
 use crate::rules::{
     BackgroundScope, ContextSpec, ItemsSpec, Rule, RuleSet, SplitSpec, TextMode, normalisers,
@@ -225,7 +227,11 @@ impl<'a> Hit<'a> {
             items: Vec::new(),
             citations: Vec::new(),
             highlights: Vec::new(),
-            captures: self.captures(),
+            captures: if self.scope.diagnostics {
+                self.captures()
+            } else {
+                Vec::new()
+            },
             steps: parts.steps,
             list: None,
             kind: self.scope.doc.config.kind,
@@ -258,7 +264,7 @@ impl<'a> Hit<'a> {
                 .map(|c| (c.as_str().to_string(), self.w.original_of(c.range())))
         };
         let mut attributes = Map::new();
-        let mut steps = Vec::new();
+        let mut steps = Steps::new(self.scope.diagnostics);
         if let Err(msg) = make_attributes(&self.rule.attributes, &get, &mut attributes, &mut steps)
         {
             self.note(out, format!("matched, but {msg}; the match is dropped"));
@@ -268,13 +274,13 @@ impl<'a> Hit<'a> {
             if !attributes.contains_key(&ctx.name)
                 && let Some((v, step)) = self.context(ctx, out)
             {
-                steps.push(step);
+                steps.record(|| step);
                 attributes.insert(ctx.name.clone(), v);
             }
         }
         for (name, value) in &self.rule.defaults {
             if !attributes.contains_key(name) {
-                steps.push(Step {
+                steps.record(|| Step {
                     attribute: name.clone(),
                     normaliser: "default".to_string(),
                     input: String::new(),
@@ -286,7 +292,7 @@ impl<'a> Hit<'a> {
         let (items, announced) = self.items_and_count(&mut attributes, &mut steps, out);
         Some(Parts {
             attributes,
-            steps,
+            steps: steps.into_vec(),
             items,
             announced,
         })
@@ -363,7 +369,7 @@ impl<'a> Hit<'a> {
     fn items_and_count(
         &self,
         attributes: &mut Map<String, Value>,
-        steps: &mut Vec<Step>,
+        steps: &mut Steps,
         out: &mut Extraction,
     ) -> (Vec<String>, Option<i64>) {
         let count = self.rule.count.as_ref().and_then(|cc| self.caps.name(cc));
@@ -439,12 +445,14 @@ impl<'a> Hit<'a> {
                 })
             };
             let mut m = base.clone();
+            let mut steps = Steps::new(self.scope.diagnostics);
             if let Err(msg) =
-                make_attributes(&split.attributes, &get, &mut m.attributes, &mut m.steps)
+                make_attributes(&split.attributes, &get, &mut m.attributes, &mut steps)
             {
                 self.note(out, format!("part {part:?}: {msg}; that part is dropped"));
                 continue;
             }
+            m.steps.extend(steps.into_vec());
             // Parts before the last quote the clause up to their own end, so each
             // fact keeps a distinct, verbatim wording.
             m.text = match self.rule.text {
@@ -491,7 +499,7 @@ fn rule_items(
     caps: &Captures,
     w: &Window,
     announced: Option<i64>,
-    steps: &mut Vec<Step>,
+    steps: &mut Steps,
 ) -> Vec<String> {
     let Some(c) = caps.name(&spec.capture) else {
         return Vec::new();
@@ -507,7 +515,7 @@ fn rule_items(
             .collect(),
         None => normalisers::list_items(&original, announced),
     };
-    steps.push(Step {
+    steps.record(|| Step {
         attribute: "items".to_string(),
         normaliser: if spec.each.is_some() { "each" } else { "list" }.to_string(),
         input: original,
