@@ -110,30 +110,26 @@ pub fn fact_sheet_with(summit: &Summit, rules: &RuleSet) -> Result<FactSheet> {
     Ok(fact_sheet_and_warnings(summit, rules)?.0)
 }
 
-/// A source read on a worker thread: its matches taken, or, for a large one, the
-/// document itself, whose matches are taken part by part as they are merged.
-enum Read {
-    Extracted(Extracted),
-    Large(Document, Vec<String>),
-}
-
-/// What is kept of a source once its matches are taken.
-struct Extracted {
-    config: SourceConfig,
-    sha256: String,
-    extraction: Extraction,
-    warnings: Vec<String>,
-}
-
 /// The fact sheet, and what the user should know about how the sources were read.
 ///
-/// Sources go through stages 1–4 a few at a time, on the pool's threads, in canonical
-/// order (speeches first, then summit.yaml order); their matches are merged into the
-/// facts and dropped before the next few are read, and a large source's a part at a
-/// time. Memory follows the largest sources and the facts, not the summit.
+/// Sources are read a batch at a time, on the pool's threads, in canonical order
+/// (speeches first, then summit.yaml order); each batch is extracted (see
+/// [`extract_batch`]) and its matches merged into the facts and dropped before the
+/// next is read, a large source's a part at a time. Memory follows the batch, the
+/// largest source and the facts, not the summit.
 pub fn fact_sheet_and_warnings(
     summit: &Summit,
     rules: &RuleSet,
+) -> Result<(FactSheet, Vec<String>)> {
+    let limit = BATCH_BYTES_PER_THREAD * rayon::current_num_threads() as u64;
+    fact_sheet_in_batches(summit, rules, limit)
+}
+
+/// [`fact_sheet_and_warnings`] with batches of about `limit` bytes of source files.
+fn fact_sheet_in_batches(
+    summit: &Summit,
+    rules: &RuleSet,
+    limit: u64,
 ) -> Result<(FactSheet, Vec<String>)> {
     let simplifier = Simplifier::new()?;
     let view = matching_view(&simplifier);
@@ -141,14 +137,28 @@ pub fn fact_sheet_and_warnings(
     let mut kept: Vec<Option<(SourceConfig, String, Vec<String>)>> =
         summit.sources.iter().map(|_| None).collect();
     let order = canonical_order(&summit.sources);
-    let batch = batch_size();
-    for (n, indexes) in order.chunks(batch).enumerate() {
-        let done =
-            in_order(indexes, |_, &i| read_source(summit, rules, i, &simplifier)).map_err(|e| {
-                first_error_in_summit_order(summit, &order[n * batch..], e, &simplifier)
-            })?;
-        for (&i, read) in indexes.iter().zip(done) {
-            kept[i] = Some(merge(&mut consolidator, rules, summit, i, read));
+    let mut done = 0;
+    for indexes in batches(summit, &order, limit) {
+        let read = in_order(&indexes, |_, &i| read_for_facts(summit, i, &simplifier))
+            .map_err(|e| first_error_in_summit_order(summit, &order[done..], e, &simplifier))?;
+        done += indexes.len();
+        let extracted = {
+            let docs: Vec<(usize, &Document)> = indexes
+                .iter()
+                .copied()
+                .zip(read.iter().map(|r| &r.0))
+                .collect();
+            extract_batch(rules, &docs, &summit.config.date)
+        };
+        for ((&i, (doc, warnings)), extraction) in indexes.iter().zip(read).zip(extracted) {
+            let doc = match extraction {
+                Some(e) => {
+                    consolidator.add_source(e);
+                    doc
+                }
+                None => merge_large(&mut consolidator, rules, doc, i, &summit.config.date),
+            };
+            kept[i] = Some((doc.config, doc.sha256, warnings));
         }
     }
     let kept: Vec<(SourceConfig, String, Vec<String>)> = kept.into_iter().flatten().collect();
@@ -159,36 +169,21 @@ pub fn fact_sheet_and_warnings(
     Ok((sheet, warnings))
 }
 
-/// Merges what source `i` gave (extracting a large one part by part here) and
-/// returns what is kept of it: its declaration, hash and warnings.
-fn merge(
+/// Extracts the large source `i`, `doc`, a part at a time, merging each part and
+/// dropping its sentences; returns the document without them.
+fn merge_large(
     consolidator: &mut consolidate::Consolidator,
     rules: &RuleSet,
-    summit: &Summit,
+    doc: Document,
     i: usize,
-    read: Read,
-) -> (SourceConfig, String, Vec<String>) {
-    match read {
-        Read::Extracted(d) => {
-            consolidator.add_source(d.extraction);
-            (d.config, d.sha256, d.warnings)
-        }
-        Read::Large(doc, warnings) => {
-            let mut take = |part: Extraction| consolidator.add_source(part);
-            let parts = extract::Parts {
-                sentences: extract::PART_SENTENCES,
-                take: &mut take,
-            };
-            let doc = extract::extract_document_by_parts_dropping(
-                rules,
-                doc,
-                i,
-                &summit.config.date,
-                parts,
-            );
-            (doc.config, doc.sha256, warnings)
-        }
-    }
+    date: &str,
+) -> Document {
+    let mut take = |part: Extraction| consolidator.add_source(part);
+    let parts = extract::Parts {
+        sentences: extract::PART_SENTENCES,
+        take: &mut take,
+    };
+    extract::extract_document_by_parts_dropping(rules, doc, i, date, parts)
 }
 
 /// Extracts source `i`, `doc`, a part at a time and merges each part (the document
@@ -208,40 +203,67 @@ fn merge_by_parts(
     extract::extract_document_by_parts(rules, doc, i, date, parts);
 }
 
-/// What source `i`, `doc`, gives, what only the analyst's tools read dropped; `None`
-/// for a source too large to hold all its matches at once (see [`merge_by_parts`]).
-fn extract_unless_large(
-    rules: &RuleSet,
-    doc: &Document,
-    i: usize,
-    date: &str,
-) -> Option<Extraction> {
-    if doc.sentences.len() > 2 * extract::PART_SENTENCES {
-        return None;
-    }
-    Some(extract::extract_document_for_facts(rules, doc, i, date))
+/// True for a source too large to hold all its matches at once: it is extracted a
+/// part at a time as it is merged.
+fn is_large(doc: &Document) -> bool {
+    doc.sentences.len() > 2 * extract::PART_SENTENCES
 }
 
-/// Stages 1–4 for source `i` of `summit`, what only the analyst's tools read
-/// dropped; stages 1–3 only for a source too large to hold all its matches.
-fn read_source(
-    summit: &Summit,
+/// What the documents `docs` (each with its index, in canonical order) give for the
+/// facts: the small ones cut into one group per thread, of about as many sentences
+/// each, and each group extracted together on its thread
+/// ([`extract::extract_documents_for_facts`]); `None` for a large one.
+fn extract_batch(
     rules: &RuleSet,
+    docs: &[(usize, &Document)],
+    date: &str,
+) -> Vec<Option<Extraction>> {
+    use rayon::prelude::*;
+    let small: Vec<(usize, &Document)> = docs.iter().copied().filter(|d| !is_large(d.1)).collect();
+    let groups = groups_of(&small, rayon::current_num_threads());
+    let extracted: Vec<Vec<Extraction>> = groups
+        .par_iter()
+        .map(|group| extract::extract_documents_for_facts(rules, group, date))
+        .collect();
+    let mut extracted = extracted.into_iter().flatten();
+    docs.iter()
+        .map(|d| {
+            if is_large(d.1) {
+                None
+            } else {
+                extracted.next()
+            }
+        })
+        .collect()
+}
+
+/// `docs` cut into at most `n` runs of about as many sentences each, in order.
+fn groups_of<'a>(docs: &[(usize, &'a Document)], n: usize) -> Vec<Vec<(usize, &'a Document)>> {
+    let total: usize = docs.iter().map(|d| d.1.sentences.len()).sum();
+    let each = total.div_ceil(n.max(1)).max(1);
+    let mut groups: Vec<Vec<(usize, &Document)>> = vec![Vec::new()];
+    let mut size = 0;
+    for &d in docs {
+        if size >= each {
+            groups.push(Vec::new());
+            size = 0;
+        }
+        size += d.1.sentences.len();
+        groups.last_mut().expect("a group").push(d);
+    }
+    groups
+}
+
+/// Stages 1–3 for source `i` of `summit`, the document's whole text dropped (rules
+/// read its sentences; only the HTML sheet shows the whole text).
+fn read_for_facts(
+    summit: &Summit,
     i: usize,
     simplifier: &Simplifier,
-) -> Result<Read> {
+) -> Result<(Document, Vec<String>)> {
     let (mut doc, warnings) = read_document(summit, &summit.sources[i], simplifier)?;
-    // Rules read the sentences; the whole text is only shown in the HTML sheet.
     doc.text = Default::default();
-    let Some(extraction) = extract_unless_large(rules, &doc, i, &summit.config.date) else {
-        return Ok(Read::Large(doc, warnings));
-    };
-    Ok(Read::Extracted(Extracted {
-        config: doc.config,
-        sha256: doc.sha256,
-        extraction,
-        warnings,
-    }))
+    Ok((doc, warnings))
 }
 
 /// A fact sheet and the documents it was built from, for the outputs that show
@@ -265,10 +287,10 @@ pub fn sheet_and_sources(summit: &Summit, rules: &RuleSet) -> Result<SheetAndSou
     let view = matching_view(&simplifier);
     let mut consolidator = consolidate::Consolidator::new(rules, &view, false);
     let date = &summit.config.date;
-    for indexes in canonical_order(&summit.sources).chunks(batch_size()) {
-        let extracted = in_order(indexes, |_, &i| {
-            Ok(extract_unless_large(rules, &docs[i], i, date))
-        })?;
+    let limit = BATCH_BYTES_PER_THREAD * rayon::current_num_threads() as u64;
+    for indexes in batches(summit, &canonical_order(&summit.sources), limit) {
+        let batch: Vec<(usize, &Document)> = indexes.iter().map(|&i| (i, &docs[i])).collect();
+        let extracted = extract_batch(rules, &batch, date);
         for (&i, extraction) in indexes.iter().zip(extracted) {
             match extraction {
                 Some(e) => consolidator.add_source(e),
@@ -300,10 +322,33 @@ fn sheet_of(
     }
 }
 
-/// How many sources are read and extracted at once: a few per thread, so that
-/// threads stay busy while memory holds only a few sources' matches.
-fn batch_size() -> usize {
-    2 * rayon::current_num_threads()
+/// About how many bytes of source files each thread reads and extracts per batch:
+/// enough sentences for each rule to stay warm across them (see
+/// [`extract::extract_documents_for_facts`]), few enough that memory holds only a
+/// few megabytes of sources and their matches at once.
+const BATCH_BYTES_PER_THREAD: u64 = 1 << 20;
+
+/// `order` (source indexes) cut into batches, in order, each of about `limit`
+/// bytes of source files ([`BATCH_BYTES_PER_THREAD`] per thread), at least one source.
+fn batches(summit: &Summit, order: &[usize], limit: u64) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut bytes = limit;
+    for &i in order {
+        if bytes >= limit {
+            out.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += file_size(summit, i);
+        out.last_mut().expect("a batch").push(i);
+    }
+    out
+}
+
+/// The size of source `i`'s file as listed (not following a symbolic link: reading
+/// it checks where a link leads), 0 when it cannot be told: reading it says why.
+fn file_size(summit: &Summit, i: usize) -> u64 {
+    let path = summit.source_path(&summit.sources[i]);
+    std::fs::symlink_metadata(path).map_or(0, |m| m.len())
 }
 
 /// The sources' indexes in the order consolidation ranks them: by kind (speech
@@ -484,4 +529,56 @@ pub fn document_from_text(
         metadata: Default::default(),
     };
     segment::segment(normalise::normalise(&raw)?, simplifier)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(sentences: usize, simplifier: &Simplifier) -> Document {
+        document_from_text(
+            "t.txt",
+            &"甲。".repeat(sentences),
+            SourceFormat::Text,
+            simplifier,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn groups_hold_about_as_many_sentences_each_in_order() {
+        let simplifier = Simplifier::new().unwrap();
+        let docs: Vec<Document> = [4, 1, 1, 2, 4, 2]
+            .iter()
+            .map(|&n| document(n, &simplifier))
+            .collect();
+        let indexed: Vec<(usize, &Document)> = docs.iter().enumerate().collect();
+        let ids = |n: usize| -> Vec<Vec<usize>> {
+            let groups = groups_of(&indexed, n);
+            groups
+                .iter()
+                .map(|g| g.iter().map(|d| d.0).collect())
+                .collect()
+        };
+        assert_eq!(ids(2), [vec![0, 1, 2, 3], vec![4, 5]]);
+        assert_eq!(ids(1), [vec![0, 1, 2, 3, 4, 5]]);
+        assert_eq!(ids(100).concat(), [0, 1, 2, 3, 4, 5]);
+        assert!(groups_of(&[], 2).concat().is_empty());
+    }
+
+    /// A summit read a source per batch (as a summit of large reports is) gives the
+    /// facts it gives in one batch, and those the analyst's tools give.
+    #[test]
+    fn batches_of_any_size_give_the_same_facts() {
+        let project = Project::open(env!("CARGO_MANIFEST_DIR")).unwrap();
+        let rules = rules::load(&project.rules_dir()).unwrap();
+        let summit = ingest::load_summit(&project, "2023-xian").unwrap();
+        let order = canonical_order(&summit.sources);
+        assert_eq!(batches(&summit, &order, 1).len(), summit.sources.len());
+        assert_eq!(batches(&summit, &order, u64::MAX).len(), 1);
+        let one_each = fact_sheet_in_batches(&summit, &rules, 1).unwrap().0;
+        let all = fact_sheet_in_batches(&summit, &rules, u64::MAX).unwrap().0;
+        assert_eq!(one_each, all);
+        assert_eq!(all, analyse(&summit, &rules).unwrap().sheet);
+    }
 }

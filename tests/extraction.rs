@@ -527,3 +527,34 @@ fn facts_only_extraction_is_full_extraction_without_diagnostics() {
         "{steps} steps, {captures} captures"
     );
 }
+
+/// Several sources extracted together (what a batch of short reports gets) give each
+/// source exactly what it gives alone, whatever the grouping.
+#[test]
+fn sources_extracted_together_give_what_each_gives_alone() {
+    use factsheet::extract;
+    let project = project();
+    let rules = rules::load(&project.rules_dir()).unwrap();
+    let simplifier = factsheet::segment::Simplifier::new().unwrap();
+    let mut several = 0;
+    for id in project.summit_ids().unwrap() {
+        let summit = factsheet::ingest::load_summit(&project, &id).unwrap();
+        let date = &summit.config.date;
+        let docs = pipeline::documents(&summit, &simplifier).unwrap();
+        let indexed: Vec<(usize, &factsheet::segment::Document)> =
+            docs.iter().enumerate().collect();
+        let alone: Vec<extract::Extraction> = indexed
+            .iter()
+            .map(|&(i, d)| extract::extract_document_for_facts(&rules, d, i, date))
+            .collect();
+        for size in [2, 3, indexed.len()] {
+            let together: Vec<extract::Extraction> = indexed
+                .chunks(size)
+                .flat_map(|group| extract::extract_documents_for_facts(&rules, group, date))
+                .collect();
+            assert_eq!(together, alone, "{id}, groups of {size}");
+        }
+        several += usize::from(indexed.len() > 3);
+    }
+    assert!(several > 10, "most summits have several sources");
+}

@@ -258,10 +258,41 @@ pub fn extract_document_for_facts(
     doc_index: usize,
     date: &str,
 ) -> Extraction {
-    let scope = facts_scope(rules, doc, doc_index, date);
-    let mut out = extract_in(rules, &doc.sentences, &scope);
-    out.drop_diagnostics();
+    let [out] = extract_documents_for_facts(rules, &[(doc_index, doc)], date)
+        .try_into()
+        .expect("one document, one extraction");
     out
+}
+
+/// [`extract_document_for_facts`] for several documents at once, each with its
+/// index in summit.yaml: the sentence rules run rule by rule over all their
+/// sentences together, so each rule's lazy DFA stays in the CPU's caches (on a
+/// summit of many short reports, several times faster than report by report).
+/// Returns each document's extraction, in the order given.
+pub fn extract_documents_for_facts(
+    rules: &RuleSet,
+    docs: &[(usize, &Document)],
+    date: &str,
+) -> Vec<Extraction> {
+    let scopes: Vec<Scope> = docs
+        .iter()
+        .map(|&(i, doc)| facts_scope(rules, doc, i, date))
+        .collect();
+    let windows: Vec<sentence::Scoped> = docs
+        .iter()
+        .enumerate()
+        .flat_map(|(k, (_, doc))| {
+            window::windows(&doc.sentences)
+                .into_iter()
+                .map(move |w| (k, w))
+        })
+        .collect();
+    let mut found = sentence::run_scoped(rules, &windows, &scopes);
+    for (out, scope) in found.iter_mut().zip(&scopes) {
+        lists::run_lists(&rules.lists, scope, out);
+        out.drop_diagnostics();
+    }
+    found
 }
 
 /// Every rule over `sentences`, the whole of the scope's document.

@@ -18,11 +18,16 @@ use crate::rules::{
 };
 use crate::segment::Sentence;
 
-/// Sentences handled together, rule by rule: enough for a rule's DFA to stay warm,
-/// few enough that a huge document's windows and tasks are never all held at once.
-const BLOCK: usize = 1024;
+/// Sentences handled together, rule by rule: enough for a rule's lazy DFA to stay in
+/// the CPU's caches (on a summit of short reports, a rule tried on one report's
+/// sentences at a time searched three times slower), few enough that a huge
+/// document's windows and tasks are never all held at once.
+const BLOCK: usize = 16 * 1024;
 
-/// Applies the sentence rules to `windows` (each sentence with the next of its
+/// A window (a sentence with the next of its paragraph) and the scope it is in.
+pub(super) type Scoped<'a> = (usize, (&'a Sentence, Option<&'a Sentence>));
+
+/// Applies the sentence rules to `windows` (each sentence with the next one of its
 /// paragraph) and resolves the overlaps among what they found.
 pub(super) fn run(
     rules: &RuleSet,
@@ -30,48 +35,54 @@ pub(super) fn run(
     scope: &Scope,
     out: &mut Extraction,
 ) {
-    let mut found = Extraction::default();
-    for block in windows.chunks(BLOCK) {
-        found.append(run_block(rules, block, scope));
-    }
-    out.notes.append(&mut found.notes);
-    out.overlaps
-        .extend(resolve_by_competition(rules, &mut found.matches));
-    out.matches.append(&mut found.matches);
+    let scoped: Vec<Scoped> = windows.iter().map(|&w| (0, w)).collect();
+    let [found] = run_scoped(rules, &scoped, std::slice::from_ref(scope))
+        .try_into()
+        .expect("one scope, one extraction");
+    out.append(found);
 }
 
-/// The sentence rules over a block of consecutive sentences (each with the next one
-/// of its paragraph, for two-sentence rules).
-fn run_block(
-    rules: &RuleSet,
-    block: &[(&Sentence, Option<&Sentence>)],
-    scope: &Scope,
-) -> Extraction {
-    let ones: Vec<[&Sentence; 1]> = block.iter().map(|&(s, _)| [s]).collect();
-    let twos: Vec<Option<[&Sentence; 2]>> = block
-        .iter()
-        .map(|&(s, next)| {
-            next.filter(|_| !rules.pair_index.is_empty())
-                .map(|n| [s, n])
-        })
-        .collect();
-    let mut windows: Vec<Window> = Vec::with_capacity(ones.len() * 2);
-    let mut tasks: Vec<Task> = Vec::new();
-    for (one, two) in ones.iter().zip(&twos) {
-        let w = Window::new(one);
-        for k in rules.single.candidates(&w.matched) {
-            tasks.push(Task::new(rules.single_index[k], windows.len(), tasks.len()));
-        }
-        windows.push(w);
-        if let Some(two) = two {
-            let w = Window::new(two);
-            for k in rules.pair.candidates(&w.matched) {
-                tasks.push(Task::new(rules.pair_index[k], windows.len(), tasks.len()));
-            }
-            windows.push(w);
+/// [`run`] over the windows of several scopes at once (each window naming its scope
+/// in `scopes`): what each scope's windows gave, in the order of `scopes`.
+pub(super) fn run_scoped(rules: &RuleSet, windows: &[Scoped], scopes: &[Scope]) -> Vec<Extraction> {
+    let mut found: Vec<Extraction> = scopes.iter().map(|_| Extraction::default()).collect();
+    for block in windows.chunks(BLOCK) {
+        for (k, part) in run_block(rules, block, scopes) {
+            found[k].append(part);
         }
     }
-    apply_rule_by_rule(rules, &windows, tasks, scope)
+    for part in &mut found {
+        part.overlaps = resolve_by_competition(rules, &mut part.matches);
+    }
+    found
+}
+
+/// The sentence rules over a block of consecutive windows: what each window gave,
+/// with the scope it is in, in the block's order.
+fn run_block(rules: &RuleSet, block: &[Scoped], scopes: &[Scope]) -> Vec<(usize, Extraction)> {
+    let mut windows: Vec<(usize, Window)> = Vec::with_capacity(block.len() * 2);
+    let mut tasks: Vec<Task> = Vec::new();
+    let pairs = !rules.pair_index.is_empty();
+    let ones: Vec<[&Sentence; 1]> = block.iter().map(|&(_, (s, _))| [s]).collect();
+    let twos: Vec<Option<[&Sentence; 2]>> = block
+        .iter()
+        .map(|&(_, (s, next))| next.filter(|_| pairs).map(|n| [s, n]))
+        .collect();
+    for ((k, _), (one, two)) in block.iter().zip(ones.iter().zip(&twos)) {
+        let w = Window::new(one);
+        for r in rules.single.candidates(&w.matched) {
+            tasks.push(Task::new(rules.single_index[r], windows.len(), tasks.len()));
+        }
+        windows.push((*k, w));
+        if let Some(two) = two {
+            let w = Window::new(two);
+            for r in rules.pair.candidates(&w.matched) {
+                tasks.push(Task::new(rules.pair_index[r], windows.len(), tasks.len()));
+            }
+            windows.push((*k, w));
+        }
+    }
+    apply_rule_by_rule(rules, &windows, tasks, scopes)
 }
 
 /// One rule to try on one window; `slot` is its place in sentence order.
@@ -90,29 +101,26 @@ impl Task {
 /// Runs the tasks one rule at a time - a rule's lazy DFA stays in the CPU's caches
 /// across the block's sentences, which is faster than trying every rule on one
 /// sentence before the next - and returns what they found in sentence order, as if
-/// they had run sentence by sentence.
+/// they had run sentence by sentence, each with its window's scope.
 fn apply_rule_by_rule(
     rules: &RuleSet,
-    windows: &[Window],
+    windows: &[(usize, Window)],
     mut tasks: Vec<Task>,
-    scope: &Scope,
-) -> Extraction {
-    let mut results: Vec<Extraction> = Vec::new();
-    results.resize_with(tasks.len(), Extraction::default);
+    scopes: &[Scope],
+) -> Vec<(usize, Extraction)> {
     tasks.sort_by_key(|t| (t.rule, t.slot));
-    for t in &tasks {
-        apply(
-            &rules.rules[t.rule],
-            &windows[t.window],
-            scope,
-            &mut results[t.slot],
-        );
-    }
+    // Only the tasks that found something keep a result: most find nothing.
+    let mut results: Vec<(usize, usize, Extraction)> = Vec::new();
     let mut found = Extraction::default();
-    for part in results {
-        found.append(part);
+    for t in &tasks {
+        let (k, w) = &windows[t.window];
+        apply(&rules.rules[t.rule], w, &scopes[*k], &mut found);
+        if !found.matches.is_empty() || !found.notes.is_empty() {
+            results.push((t.slot, *k, std::mem::take(&mut found)));
+        }
     }
-    found
+    results.sort_by_key(|r| r.0);
+    results.into_iter().map(|(_, k, e)| (k, e)).collect()
 }
 
 /// Resolves overlaps among the matches of fields that compete for words (a pledge
