@@ -3,7 +3,11 @@
 //! The result is a list of raw [`Match`]es, each saying "rule R matched sentence S
 //! of source D" with the attributes it read. Extraction is a pure function of the
 //! rules and one document ([`extract_document`]), so documents can be processed in
-//! parallel; consolidation merges the matches into facts afterwards.
+//! parallel; consolidation merges the matches into facts afterwards. What only the
+//! facts need ([`extract_documents_for_facts`]) leaves out each match's diagnostics
+//! and may take several documents at once, each rule then running over all their
+//! sentences together; a large document may be taken a part at a time
+//! ([`extract_document_by_parts`]).
 
 mod attributes;
 mod lists;
@@ -90,8 +94,8 @@ pub struct Step {
 }
 
 /// The normalisation steps of one match, recorded only when its scope keeps
-/// diagnostics: building them (and each match's captures) costs about a tenth of
-/// extraction, and only `explain` reads them.
+/// diagnostics: building them (and each match's captures) costs a few per cent of
+/// the run, and only `explain` reads them.
 pub(crate) struct Steps {
     recorded: Vec<Step>,
     on: bool,
@@ -315,11 +319,11 @@ pub struct Parts<'a> {
 }
 
 /// [`extract_document_for_facts`] for a large document, handed to `parts.take` a
-/// part at a time: whole paragraphs of at least `parts.sentences` sentences, in order, each with the
-/// list matches ranked by its sentences, then the list notes. Two-sentence windows
-/// and overlaps stay within a paragraph, so the parts together hold what
-/// [`extract_document`] finds, and consolidation, which ranks matches by sentence,
-/// merges them the same; only the parts' matches are held at once.
+/// part at a time: whole paragraphs of at least `parts.sentences` sentences, in
+/// order, each with the list matches ranked by its sentences, then the list notes.
+/// Two-sentence windows and overlaps stay within a paragraph, so the parts together
+/// hold what [`extract_document_for_facts`] finds, and consolidation, which ranks
+/// matches by sentence, merges them the same; only a part's matches are held at once.
 pub fn extract_document_by_parts(
     rules: &RuleSet,
     doc: &Document,
