@@ -113,10 +113,10 @@ pub fn fact_sheet_with(summit: &Summit, rules: &RuleSet) -> Result<FactSheet> {
 /// The fact sheet, and what the user should know about how the sources were read.
 ///
 /// Sources are read a batch at a time, on the pool's threads, in canonical order
-/// (speeches first, then summit.yaml order); each batch is extracted (see
-/// [`extract_batch`]) and its matches merged into the facts and dropped before the
-/// next is read, a large source's a part at a time. Memory follows the batch, the
-/// largest source and the facts, not the summit.
+/// (speeches first, then summit.yaml order); each batch is extracted (its short
+/// sources together, a group per thread) and its matches merged into the facts
+/// and dropped before the next is read, a large source's a part at a time. Memory
+/// follows the batch, the largest source and the facts, not the summit.
 pub fn fact_sheet_and_warnings(
     summit: &Summit,
     rules: &RuleSet,

@@ -38,7 +38,7 @@ impl MappedChar {
 ///
 /// Most of a normalised text is the original copied through: characters that follow
 /// one another in the file, each as long in the file as in the text. Such a stretch is
-/// kept as one [`Run`] (where it starts, here and in the file), so the map costs a few
+/// kept as one run (where it starts, here and in the file), so the map costs a few
 /// bytes per rewritten character instead of eight per byte of text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MappedText {
