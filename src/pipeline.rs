@@ -121,8 +121,7 @@ pub fn fact_sheet_and_warnings(
     summit: &Summit,
     rules: &RuleSet,
 ) -> Result<(FactSheet, Vec<String>)> {
-    let limit = BATCH_BYTES_PER_THREAD * rayon::current_num_threads() as u64;
-    fact_sheet_in_batches(summit, rules, limit)
+    fact_sheet_in_batches(summit, rules, batch_limit())
 }
 
 /// [`fact_sheet_and_warnings`] with batches of about `limit` bytes of source files.
@@ -287,8 +286,7 @@ pub fn sheet_and_sources(summit: &Summit, rules: &RuleSet) -> Result<SheetAndSou
     let view = matching_view(&simplifier);
     let mut consolidator = consolidate::Consolidator::new(rules, &view, false);
     let date = &summit.config.date;
-    let limit = BATCH_BYTES_PER_THREAD * rayon::current_num_threads() as u64;
-    for indexes in batches(summit, &canonical_order(&summit.sources), limit) {
+    for indexes in batches(summit, &canonical_order(&summit.sources), batch_limit()) {
         let batch: Vec<(usize, &Document)> = indexes.iter().map(|&i| (i, &docs[i])).collect();
         let extracted = extract_batch(rules, &batch, date);
         for (&i, extraction) in indexes.iter().zip(extracted) {
@@ -328,8 +326,14 @@ fn sheet_of(
 /// few megabytes of sources and their matches at once.
 const BATCH_BYTES_PER_THREAD: u64 = 1 << 20;
 
+/// How many bytes of source files a batch holds: [`BATCH_BYTES_PER_THREAD`] per
+/// thread.
+fn batch_limit() -> u64 {
+    BATCH_BYTES_PER_THREAD * rayon::current_num_threads() as u64
+}
+
 /// `order` (source indexes) cut into batches, in order, each of about `limit`
-/// bytes of source files ([`BATCH_BYTES_PER_THREAD`] per thread), at least one source.
+/// bytes of source files ([`batch_limit`] in the pipeline), at least one source.
 fn batches(summit: &Summit, order: &[usize], limit: u64) -> Vec<Vec<usize>> {
     let mut out: Vec<Vec<usize>> = Vec::new();
     let mut bytes = limit;
