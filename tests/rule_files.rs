@@ -243,3 +243,36 @@ fn a_rules_folder_that_is_missing() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no rules folder at /nonexistent/rules"));
 }
+
+const BACKGROUND: &str = r#"
+background:
+  cues:
+    - '(?P<year>(?:19|20)\d\d)年'
+  as_of: '(?:截至|截止)到?'
+"#;
+
+#[test]
+fn a_dated_cue_after_as_of_words_dates_a_statistic() {
+    let cue = |body: &str, sentence: &str| {
+        let dir = rules_with("background.yaml", body);
+        let set = factsheet::rules::load(dir.path()).unwrap();
+        set.background.cue(sentence, "2024-05-30")
+    };
+    let statistic = "截至2023年，已有4个国家加入。";
+    assert_eq!(cue(BACKGROUND, statistic), None);
+    assert_eq!(cue(BACKGROUND, "截止到2023年，已有4个国家加入。"), None);
+    // The words are data: without `as_of:` the same year is an earlier event.
+    let without = BACKGROUND.replace("  as_of: '(?:截至|截止)到?'\n", "");
+    assert_eq!(cue(&without, statistic).as_deref(), Some("2023年"));
+    // Only right before the cue: a 截至 earlier in the sentence does not count.
+    let far = "截至目前，2023年签署的协定已生效。";
+    assert_eq!(cue(BACKGROUND, far).as_deref(), Some("2023年"));
+}
+
+#[test]
+fn an_invalid_as_of_shows_where() {
+    let dir = rules_with("background.yaml", &BACKGROUND.replace("到?'", "到?('"));
+    let (code, out) = check(dir.path());
+    assert_eq!(code, 1);
+    assert!(out.contains("background.yaml:5: as_of: "), "{out}");
+}

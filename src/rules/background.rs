@@ -12,6 +12,8 @@ use super::schema;
 pub struct Background {
     /// Each cue; captures `year`, `month`, `day` make it a date compared with the summit's.
     pub cues: Vec<Regex>,
+    /// Words after which a dated cue dates a statistic (`截至`), anchored at the end.
+    pub as_of: Option<Regex>,
     /// The examples, as written.
     pub examples: Vec<schema::BackgroundExample>,
     /// The line of each example.
@@ -31,12 +33,8 @@ impl Background {
                 let Some(y) = c.name("year").and_then(|m| m.as_str().parse::<i32>().ok()) else {
                     return Some(whole);
                 };
-                // 截至2023年: a statistic as of a date, not an earlier event.
                 let before = &sentence[..c.get(0)?.start()];
-                if ["截至", "截止", "截止到", "截至到"]
-                    .iter()
-                    .any(|p| before.ends_with(p))
-                {
+                if self.as_of.as_ref().is_some_and(|re| re.is_match(before)) {
                     continue;
                 }
                 let m = c.name("month").and_then(|m| m.as_str().parse::<u32>().ok());

@@ -183,20 +183,28 @@ fn background(ctx: &mut FileCtx, bg: &schema::BackgroundYaml, out: &mut Backgrou
         ctx.add(None, None, message);
     }
     out.file = Some(ctx.path.to_path_buf());
-    for cue in &bg.cues {
-        match ctx
-            .expand(cue)
-            .and_then(|x| Regex::new(&x).map_err(|e| e.to_string()))
-        {
-            Ok(re) => out.cues.push(re),
-            Err(e) => {
-                let line = ctx.line_of(1, cue);
-                ctx.add(line, None, format!("background cue: {e}"));
-            }
-        }
-    }
+    out.cues = (bg.cues.iter())
+        .filter_map(|cue| background_regex(ctx, cue, cue, "background cue"))
+        .collect();
+    // Checked as written, so that an error points into what the analyst wrote.
+    out.as_of = (bg.as_of.as_ref())
+        .and_then(|words| background_regex(ctx, words, "as_of:", "as_of"))
+        .and_then(|words| Regex::new(&format!("(?:{})$", words.as_str())).ok());
     out.examples = bg.examples.clone();
     out.example_lines = ctx.example_lines(Some(1), "sentence:", bg.examples.len());
+}
+
+/// A background regex, or its error reported at the line that holds `needle`.
+fn background_regex(ctx: &mut FileCtx, pattern: &str, needle: &str, what: &str) -> Option<Regex> {
+    let compiled = ctx
+        .expand(pattern)
+        .and_then(|x| Regex::new(&x).map_err(|e| e.to_string()));
+    compiled
+        .map_err(|e| {
+            let line = ctx.line_of(1, needle);
+            ctx.add(line, None, format!("{what}: {e}"));
+        })
+        .ok()
 }
 
 /// The field's name is well formed, declared once, and its sub-patterns hide no

@@ -419,6 +419,9 @@ pub struct BackgroundYaml {
     /// Regexes: a sentence matching one narrates an earlier event.
     #[serde(default)]
     pub cues: Vec<String>,
+    /// A regex for the words after which a dated cue dates a statistic, not an earlier
+    /// event (`截至2023年`): the cue does not count when the text before it ends so.
+    pub as_of: Option<String>,
     /// Sentences that must (true) or must not (false) count as background.
     #[serde(default)]
     pub examples: Vec<BackgroundExample>,
